@@ -1,0 +1,1 @@
+"""wsad-studio: the desktop application over :mod:`wsad_core` (installed as ``wsad_studio``)."""

@@ -1,0 +1,65 @@
+"""Options, output and progress shared by the `wsad` commands."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from wsad_core.project import Project
+
+console = Console()
+err_console = Console(stderr=True)
+
+ProjectOption = Annotated[
+    Path,
+    typer.Option(
+        "--project",
+        "-p",
+        envvar="WSAD_PROJECT",
+        help="Project folder (default: the current folder, or $WSAD_PROJECT).",
+        show_default=False,
+    ),
+]
+DEFAULT_PROJECT = Path(".")
+ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")]
+
+
+def open_project(path: Path) -> Project:
+    return Project.open(path)
+
+
+@contextmanager
+def progress_bar(description: str, total: int | None = None) -> Iterator[tuple[Progress, int]]:
+    """A progress bar on stderr (quiet when stderr is not a terminal, e.g. in the studio)."""
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[item]}"),
+        console=err_console,
+        disable=not err_console.is_terminal and not os.environ.get("WSAD_FORCE_PROGRESS"),
+        transient=False,
+    )
+    with progress:
+        task = progress.add_task(description, total=total, item="")
+        yield progress, task
+
+
+def say(message: str) -> None:
+    console.print(message, highlight=False, soft_wrap=True)

@@ -1,0 +1,67 @@
+"""Entry point of `wsad`: the command tree, and errors as one line unless --debug."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import click
+import typer
+
+from wsad_core.cli import clips_cmd, export_cmd, import_cmd, info_cmd, labels_cmd, videos_cmd
+from wsad_core.errors import WsadError
+
+app = typer.Typer(
+    name="wsad",
+    help="Weakly supervised spatio-temporal action detection: projects, data, training, evaluation.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _root(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback of errors.")
+    ] = False,
+) -> None:
+    """wsad: the command line of wsad-studio."""
+
+
+app.command("init")(info_cmd.init)
+app.command("info")(info_cmd.info)
+app.add_typer(import_cmd.app, name="import")
+app.add_typer(labels_cmd.app, name="labels")
+app.add_typer(clips_cmd.app, name="clips")
+app.add_typer(videos_cmd.app, name="videos")
+app.add_typer(export_cmd.app, name="export")
+
+
+def _debug_requested(argv: list[str]) -> bool:
+    return "--debug" in argv or os.environ.get("WSAD_DEBUG", "") not in ("", "0")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run `wsad`; returns the exit status (also used by tests, without a subprocess)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="wsad", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        typer.echo("aborted", err=True)
+        return 130
+    except WsadError as exc:
+        if _debug_requested(argv):
+            raise
+        typer.echo(f"error: {exc}", err=True)
+        return 1
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        return 130
+    return result if isinstance(result, int) else 0

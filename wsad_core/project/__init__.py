@@ -1,0 +1,33 @@
+"""The project store: a folder with an SQLite database of videos, clips, labels and runs."""
+
+from wsad_core.project.exchange import (
+    export_ava_ground_truth,
+    export_clip_labels,
+    import_ava_ground_truth,
+    import_clip_labels,
+    import_ucf24_ground_truth,
+)
+from wsad_core.project.ground_truth import DerivedLabelsReport
+from wsad_core.project.project import Project
+from wsad_core.project.records import (
+    ClipRecord,
+    GroundTruthReport,
+    ImportReport,
+    LabelRecord,
+    VideoRecord,
+)
+
+__all__ = [
+    "ClipRecord",
+    "DerivedLabelsReport",
+    "GroundTruthReport",
+    "ImportReport",
+    "LabelRecord",
+    "Project",
+    "VideoRecord",
+    "export_ava_ground_truth",
+    "export_clip_labels",
+    "import_ava_ground_truth",
+    "import_clip_labels",
+    "import_ucf24_ground_truth",
+]

@@ -1,0 +1,1 @@
+"""Alembic migrations of the project database, applied when a project is opened."""
