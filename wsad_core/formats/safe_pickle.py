@@ -25,12 +25,14 @@ _BUILTINS = ("bool", "bytes", "complex", "dict", "float", "frozenset", "int", "l
 def _numpy_callables() -> dict[tuple[str, str], Any]:
     # Taken from numpy's own reductions rather than imported by module path, because the
     # module moved from numpy.core to numpy._core in numpy 2 and pickles name either one.
-    reconstruct = np.ndarray.__reduce__(np.zeros(1))[0]
+    reconstruct = np.zeros(1).__reduce__()[0]
     scalar = np.float64(0).__reduce__()[0]
+    from_buffer = np.zeros(1).__reduce_ex__(5)[0]  # protocol 5 rebuilds arrays from a buffer
     allowed: dict[tuple[str, str], Any] = {}
-    for module in ("numpy.core.multiarray", "numpy._core.multiarray"):
-        allowed[(module, "_reconstruct")] = reconstruct
-        allowed[(module, "scalar")] = scalar
+    for package in ("numpy.core", "numpy._core"):
+        allowed[(f"{package}.multiarray", "_reconstruct")] = reconstruct
+        allowed[(f"{package}.multiarray", "scalar")] = scalar
+        allowed[(f"{package}.numeric", "_frombuffer")] = from_buffer
     allowed[("numpy", "ndarray")] = np.ndarray
     allowed[("numpy", "dtype")] = np.dtype
     return allowed
@@ -63,6 +65,9 @@ class _RestrictedUnpickler(pickle.Unpickler):
 
 def safe_load_pickle(path: PathLike) -> Any:
     """Load a pickle allowing only builtin containers/scalars and numpy arrays, dtypes and scalars.
+
+    Pickles written by Python 2 are read with ``encoding="latin1"``, the only
+    setting under which their numpy arrays load.
 
     Raises :class:`FormatError` naming the file and the forbidden global, or saying
     the file is not a readable pickle.

@@ -109,3 +109,49 @@ def py2_dumps() -> Callable[[Any], bytes]:
         return bytes(out + b".")
 
     return dumps
+
+
+UCF24_LABELS = (
+    "Basketball BasketballDunk Biking CliffDiving CricketBowling Diving Fencing FloorGymnastics GolfSwing "
+    "HorseRiding IceDancing LongJump PoleVault RopeClimbing SalsaSpin SkateBoarding Skiing Skijet "
+    "SoccerJuggling Surfing TennisSwing TrampolineJumping VolleyballSpiking WalkingWithDog"
+).split()
+BIKING, DIVING, FENCING = "Biking/v_Biking_g01_c01", "Diving/v_Diving_g02_c03", "Fencing/v_Fencing_g05_c01"
+
+
+@pytest.fixture
+def act_data() -> dict[str, Any]:
+    """A small ACT-format ground truth: three videos, 1-based frames, (h, w) resolutions."""
+    track = np.array([[1, 10, 20, 50, 80], [2, 11, 21, 51, 81], [3, 12, 22, 52, 82]], dtype=np.float32)
+    return {
+        "labels": list(UCF24_LABELS),
+        "nframes": {BIKING: 100, DIVING: 50, FENCING: 30},
+        "resolution": {BIKING: (240, 320), DIVING: (240, 320), FENCING: (480, 640)},
+        "train_videos": [[BIKING], [DIVING], [BIKING, FENCING]],
+        "test_videos": [[DIVING], [BIKING], []],
+        "gttubes": {
+            BIKING: {2: [track, track + np.array([97, 0, 0, 0, 0], dtype=np.float32)]},
+            DIVING: {5: [np.array([[50, 0, 0, 320, 240]], dtype=np.float64)]},
+            FENCING: {6: [track]},
+        },
+    }
+
+
+@pytest.fixture
+def pyannot_data() -> dict[str, Any]:
+    """A small corrected-annotations (pyannot) ground truth with uint8/uint16 numbers, as in the real file."""
+    return {
+        BIKING: {
+            "label": np.uint8(2),
+            "numf": np.uint16(120),
+            "annotations": [
+                {
+                    "label": np.uint8(2),
+                    "sf": np.uint8(3),
+                    "ef": np.uint8(6),
+                    "boxes": np.array([[10, 20, 40, 60], [11, 21, 40, 60], [12, 22, 40, 60]], dtype=np.uint16),
+                }
+            ],
+        },
+        DIVING: {"label": 5, "numf": 40, "annotations": []},
+    }

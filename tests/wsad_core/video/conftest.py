@@ -79,3 +79,8 @@ def decode_all() -> Callable[[Path], list[av.VideoFrame]]:
 @pytest.fixture(scope="session")
 def read_number() -> Callable[[np.ndarray], int]:
     return frame_number
+
+
+@pytest.fixture(scope="session")
+def draw_number() -> Callable[..., np.ndarray]:
+    return numbered_frame
