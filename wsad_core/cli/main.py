@@ -6,7 +6,6 @@ import os
 import sys
 from typing import Annotated
 
-import click
 import typer
 
 from wsad_core.cli import clips_cmd, export_cmd, import_cmd, info_cmd, labels_cmd, videos_cmd
@@ -50,10 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     command = typer.main.get_command(app)
     try:
         result = command.main(args=argv, prog_name="wsad", standalone_mode=False)
-    except click.ClickException as exc:
+    except typer.TyperException as exc:
         exc.show()
         return exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         typer.echo("aborted", err=True)
         return 130
     except WsadError as exc:

@@ -33,7 +33,7 @@ def looks_like_pyannot(data: Any) -> bool:
 
 def _tube(raw: Any, video: str, index: int, label: int, numf: int, path: PathLike) -> UcfTube:
     context = where(video, index)
-    require_keys(raw, TUBE_KEYS, path, context, "the tube")
+    require_keys(raw, TUBE_KEYS, path, context, "the tube", field="annotations")
     tube_label = as_int(raw["label"], path, context, "label")
     if tube_label != label:
         raise FormatError(path, f"{context}class {tube_label} differs from the video's class {label}", field="label")

@@ -1,13 +1,58 @@
 from __future__ import annotations
 
 import pickle
+from typing import Any
 
 import numpy as np
 import pytest
-from conftest import BIKING, DIVING, FENCING, UCF24_LABELS
 
 from wsad_core.errors import FormatError
 from wsad_core.formats import UcfAnnotations, UcfTube, UcfVideo, read_ucf24, write_ucf24_act
+
+UCF24_LABELS = (
+    "Basketball BasketballDunk Biking CliffDiving CricketBowling Diving Fencing FloorGymnastics GolfSwing "
+    "HorseRiding IceDancing LongJump PoleVault RopeClimbing SalsaSpin SkateBoarding Skiing Skijet "
+    "SoccerJuggling Surfing TennisSwing TrampolineJumping VolleyballSpiking WalkingWithDog"
+).split()
+BIKING, DIVING, FENCING = "Biking/v_Biking_g01_c01", "Diving/v_Diving_g02_c03", "Fencing/v_Fencing_g05_c01"
+
+
+@pytest.fixture
+def act_data() -> dict[str, Any]:
+    """A small ACT-format ground truth: three videos, 1-based frames, (h, w) resolutions."""
+    track = np.array([[1, 10, 20, 50, 80], [2, 11, 21, 51, 81], [3, 12, 22, 52, 82]], dtype=np.float32)
+    return {
+        "labels": list(UCF24_LABELS),
+        "nframes": {BIKING: 100, DIVING: 50, FENCING: 30},
+        "resolution": {BIKING: (240, 320), DIVING: (240, 320), FENCING: (480, 640)},
+        "train_videos": [[BIKING], [DIVING], [BIKING, FENCING]],
+        "test_videos": [[DIVING], [BIKING], []],
+        "gttubes": {
+            BIKING: {2: [track, track + np.array([97, 0, 0, 0, 0], dtype=np.float32)]},
+            DIVING: {5: [np.array([[50, 0, 0, 320, 240]], dtype=np.float64)]},
+            FENCING: {6: [track]},
+        },
+    }
+
+
+@pytest.fixture
+def pyannot_data() -> dict[str, Any]:
+    """A small corrected-annotations (pyannot) ground truth with uint8/uint16 numbers, as in the real file."""
+    return {
+        BIKING: {
+            "label": np.uint8(2),
+            "numf": np.uint16(120),
+            "annotations": [
+                {
+                    "label": np.uint8(2),
+                    "sf": np.uint8(3),
+                    "ef": np.uint8(6),
+                    "boxes": np.array([[10, 20, 40, 60], [11, 21, 40, 60], [12, 22, 40, 60]], dtype=np.uint16),
+                }
+            ],
+        },
+        DIVING: {"label": 5, "numf": 40, "annotations": []},
+    }
 
 
 def _dump(write_file, name, data, protocol=2):
@@ -173,15 +218,16 @@ def _set_annotation(**changes):
 
 
 _PYANNOT_ERRORS = [
-    (_set_annotation(ef=np.uint8(7)), "boxes", "4 boxes", True),
+    (_set_annotation(ef=np.uint8(7)), "boxes", "ef - sf = 4", True),
     (_set_annotation(sf=np.uint8(250), ef=np.uint8(4)), "ef", "sf < ef", True),
     (_set_annotation(sf=-1, ef=2), "sf", "negative", True),
-    (_set_annotation(sf=118, ef=121, ), "ef", "numf=120", True),
+    (_set_annotation(sf=118, ef=121), "ef", "numf=120", True),
     (_set_annotation(boxes=np.array([[1, 1, -2, 3]] * 3)), "boxes", "negative width", True),
     (_set_annotation(boxes=np.zeros((3, 5))), "boxes", "(T, 4)", True),
     (_set_annotation(label=3), "label", "differs", True),
     (_set_annotation(sf=3.5), "sf", "integer", True),
-    (lambda d: d[BIKING]["annotations"][0].pop("sf") and d[BIKING]["annotations"].insert(0, {}), "label", "no 'label'", False),
+    (lambda d: d[BIKING]["annotations"].append({"label": 2, "ef": 2, "boxes": []}), "sf", "no 'sf'", True),
+    (lambda d: d[BIKING]["annotations"].insert(0, []), "annotations", "tube 0: the tube must be a dict", False),
     (lambda d: d[DIVING].pop("numf"), "numf", "no 'numf'", False),
     (lambda d: d[DIVING].update(label=24), "label", "outside", False),
     (lambda d: d[DIVING].update(numf=np.uint8(0)), "numf", "positive", False),
