@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
+from wsad_core.errors import WsadError
 from wsad_studio.main_window import MainWindow
 from wsad_studio.state import AppState
 
@@ -29,7 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     state = AppState()
     window = MainWindow(state)
     if args.project is not None:
-        state.open_project(args.project)
+        try:
+            state.open_project(args.project)
+        except WsadError as exc:
+            print(f"wsad-studio: {exc}", file=sys.stderr)
+            return 2
     window.show()
     if args.screenshot is not None:
         app.processEvents()

@@ -7,7 +7,6 @@ two-column row ``video_id,timestamp`` marks an annotated keyframe without boxes.
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -86,6 +85,34 @@ def _parse_row(fields: list[str], kind: AvaKind, path: PathLike, row: int) -> Av
     return AvaRow(video_id, timestamp, box, action, score=parse_float(fields[7], path, row, "score"))
 
 
+def _parse_common_row(fields: list[str], kind: AvaKind) -> AvaRow | None:
+    """Parse a well-formed 7/8-column row quickly, or return ``None`` to let :func:`_parse_row`
+    decide (and explain) anything unusual; both accept exactly the same rows."""
+    joined = "".join(fields[1:])
+    if len(fields) not in (7, 8) or "_" in joined or not joined.isascii():
+        return None
+    video_id = fields[0].strip()
+    try:
+        timestamp = float(fields[1])
+        x1, y1, x2, y2 = float(fields[2]), float(fields[3]), float(fields[4]), float(fields[5])
+        action: int | None = int(fields[6])
+        extra = fields[7] if len(fields) == 8 else None
+        person_id = int(extra) if extra is not None and kind == "gt" else None
+        score = float(extra) if extra is not None and kind != "gt" else None
+    except ValueError:
+        return None
+    # Chained comparisons are False for NaN, so these also reject non-finite values.
+    if not (video_id and 0.0 <= timestamp < math.inf and 0.0 <= x1 <= x2 <= 1.0 and 0.0 <= y1 <= y2 <= 1.0):
+        return None
+    if score is not None and not -math.inf < score < math.inf:
+        return None
+    if kind == "boxes":
+        action = None if action == -1 else action
+    elif action < 1 or (kind == "detections" and score is None):  # type: ignore[operator]
+        return None
+    return AvaRow(video_id, timestamp, (x1, y1, x2, y2), action, person_id, score)
+
+
 def read_ava_csv(path: PathLike, *, kind: AvaKind = "gt") -> list[AvaRow]:
     """Read an AVA CSV file, validating every row.
 
@@ -102,48 +129,56 @@ def read_ava_csv(path: PathLike, *, kind: AvaKind = "gt") -> list[AvaRow]:
     for index, (row, fields) in enumerate(iter_csv_records(path)):
         if index == 0 and fields[0].strip().startswith("video_id"):
             continue
-        rows.append(_parse_row(fields, kind, path, row))
+        rows.append(_parse_common_row(fields, kind) or _parse_row(fields, kind, path, row))
     return rows
 
 
 def _format_timestamp(timestamp: float) -> str:
-    if float(timestamp).is_integer():
-        return f"{int(timestamp):04d}"
+    if timestamp.is_integer():
+        return "%04d" % timestamp
     text = f"{timestamp:.3f}".rstrip("0")
     return text + "0" if text.endswith(".") else text
 
 
-def _format_row(row: AvaRow) -> list[str]:
-    if not row.video_id or not math.isfinite(row.timestamp) or row.timestamp < 0:
+def _csv_field(text: str) -> str:
+    if any(char in text for char in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _format_row(row: AvaRow) -> str:
+    video_id, timestamp, box = row.video_id, float(row.timestamp), row.box
+    if not video_id or video_id != video_id.strip() or not 0.0 <= timestamp < math.inf:
         raise ValueError(f"invalid video_id or timestamp in {row!r}")
-    head = [row.video_id, _format_timestamp(row.timestamp)]
-    if row.box is None:
+    head = f"{_csv_field(video_id)},{_format_timestamp(timestamp)}"
+    if box is None:
         if row.action_id is not None or row.person_id is not None or row.score is not None:
             raise ValueError(f"a row without a box carries nothing else: {row!r}")
-        return head
-    x1, y1, x2, y2 = row.box
+        return head + "\n"
+    x1, y1, x2, y2 = box
     if not (0.0 <= x1 <= x2 <= 1.0 and 0.0 <= y1 <= y2 <= 1.0):
         raise ValueError(f"box must be normalised x1<=x2, y1<=y2 in [0, 1]: {row!r}")
-    if row.person_id is not None and row.score is not None:
+    action = "" if row.action_id is None else int(row.action_id)
+    if row.person_id is None and row.score is None:
+        tail = ""
+    elif row.score is None:
+        tail = f",{int(row.person_id)}"
+    elif row.person_id is None:
+        tail = f",{float(row.score)!r}"
+    else:
         raise ValueError(f"AVA CSV has one column for person_id or score, not both: {row!r}")
-    fields = head + [f"{value:.3f}" for value in row.box]
-    fields.append("" if row.action_id is None else str(row.action_id))
-    if row.person_id is not None:
-        fields.append(str(row.person_id))
-    elif row.score is not None:
-        fields.append(repr(float(row.score)))
-    return fields
+    return "%s,%.3f,%.3f,%.3f,%.3f,%s%s\n" % (head, x1, y1, x2, y2, action, tail)
 
 
 def write_ava_csv(rows: Iterable[AvaRow], path: PathLike) -> None:
     """Write rows in the official layout: no header, ``0902``-style timestamps, 3-decimal coordinates.
 
     Non-integral timestamps get up to 3 decimals; scores are written exactly.
-    Raises ``ValueError`` for a row the format cannot hold.
+    Raises ``ValueError`` for a row the format cannot hold (nothing is written then).
     """
-    lines = [_format_row(row) for row in rows]
+    text = "".join([_format_row(row) for row in rows])
     with open(path, "w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(lines)
+        handle.write(text)
 
 
 def ava_keyframe_groups(rows: Iterable[AvaRow]) -> dict[tuple[str, float], list[AvaRow]]:

@@ -42,8 +42,10 @@ def _open_failure_reason(path: Path, error: Exception) -> str:
     return f"cannot be opened as a video (not a media file, or damaged): {error_text(error)}"
 
 
-def video_stream(container: av.container.InputContainer, path: str | Path) -> av.video.stream.VideoStream:
-    """The first video stream of ``container``; a VideoError when there is none or it cannot be decoded."""
+def video_stream(
+    container: av.container.InputContainer, path: str | Path
+) -> av.video.stream.VideoStream:
+    """The first video stream of ``container``; VideoError when there is none or no decoder for it."""
     if not container.streams.video:
         kinds = sorted({stream.type for stream in container.streams})
         found = f" (found only {', '.join(kinds)})" if kinds else ""
@@ -51,7 +53,8 @@ def video_stream(container: av.container.InputContainer, path: str | Path) -> av
     stream = container.streams.video[0]
     if stream.codec_context is None:
         tag = f" '{stream.codec_tag}'" if getattr(stream, "codec_tag", "") else ""
-        raise VideoError(path, f"video codec{tag} is not supported: this FFmpeg build has no decoder for it")
+        reason = f"video codec{tag} is not supported: this FFmpeg build has no decoder for it"
+        raise VideoError(path, reason)
     return stream
 
 

@@ -65,7 +65,9 @@ def write_video(
     return path
 
 
-def _encoder_options(codec: str, keyframe_interval: int, b_frames: int, crf: int) -> dict[str, str]:
+def _encoder_options(
+    codec: str, keyframe_interval: int, b_frames: int, crf: int
+) -> dict[str, str]:
     if codec != "libx264":
         return {}
     # gop_size alone still lets x264 add keyframes at scene cuts and drop B-frames it finds
@@ -82,7 +84,9 @@ def _check_frame(array: np.ndarray, size: tuple[int, int] | None, index: int) ->
     if not is_rgb or array.dtype != np.uint8:
         shape = getattr(array, "shape", None)
         dtype = getattr(array, "dtype", type(array).__name__)
-        raise ValueError(f"frame {index} must be an HxWx3 uint8 RGB array, got shape {shape} of {dtype}")
+        raise ValueError(
+            f"frame {index} must be an HxWx3 uint8 RGB array, got shape {shape} of {dtype}"
+        )
     if size is not None and array.shape[:2] != size:
         raise ValueError(
             f"frame {index} is {array.shape[1]}x{array.shape[0]}, expected {size[1]}x{size[0]}"

@@ -1,4 +1,4 @@
-"""What a video file is (rate, frame count, size, codec), whether it is usable, and finding video files."""
+"""Video files on disk: what they are (rate, frames, size, codec), if usable, and where they are."""
 
 from __future__ import annotations
 
@@ -128,7 +128,8 @@ def _frames_present_at_end(
                 packet_end = packet.pts + (packet.duration or one_frame)
                 end = packet_end if end is None else max(end, packet_end)
     except av.error.FFmpegError as error:
-        raise VideoError(path, f"file is damaged or truncated near its end: {error_text(error)}") from error
+        reason = f"file is damaged or truncated near its end: {error_text(error)}"
+        raise VideoError(path, reason) from error
     return 0.0 if end is None else float((end - origin) * stream.time_base * fps)
 
 
@@ -142,9 +143,8 @@ def _count_packets(
             if packet.size:
                 count += 1
     except av.error.FFmpegError as error:
-        raise VideoError(
-            path, f"file is damaged or truncated: unreadable after {count} frames ({error_text(error)})"
-        ) from error
+        reason = f"file is damaged or truncated: unreadable after {count} frames"
+        raise VideoError(path, f"{reason} ({error_text(error)})") from error
     return count
 
 
@@ -162,7 +162,8 @@ def _decode_first_frame(path: Path, codec: str) -> None:
                 if count >= _FIRST_FRAME_PACKET_LIMIT:
                     break
         except av.error.FFmpegError as error:
-            raise VideoError(path, f"the {codec} video cannot be decoded: {error_text(error)}") from error
+            reason = f"the {codec} video cannot be decoded: {error_text(error)}"
+            raise VideoError(path, reason) from error
     raise VideoError(path, f"the {codec} video cannot be decoded: no frame came out of the decoder")
 
 

@@ -42,13 +42,15 @@ class _FrameIndex:
                 for packet in container.demux(stream):
                     timestamp = packet.pts if packet.pts is not None else packet.dts
                     if packet.size and timestamp is not None:
-                        seek_to = min(timestamp, packet.dts if packet.dts is not None else timestamp)
+                        dts = timestamp if packet.dts is None else packet.dts
+                        seek_to = min(timestamp, dts)
                         packets.append((timestamp, seek_to if packet.is_keyframe else None))
             except av.error.FFmpegError as error:
-                raise VideoError(path, f"file is damaged or truncated: {error_text(error)}") from error
+                reason = f"file is damaged or truncated: {error_text(error)}"
+                raise VideoError(path, reason) from error
         if not packets:
             raise VideoError(path, "video stream has no frames")
-        packets.sort()
+        packets.sort(key=lambda packet: packet[0])
         pts = [timestamp for timestamp, _ in packets]
         seek_to = {index: key for index, (_, key) in enumerate(packets) if key is not None}
         return cls(
@@ -116,7 +118,9 @@ class VideoReader:
         frames = {index: self.read_frame(index) for index in sorted(set(indices))}
         return np.stack([frames[index] for index in indices])
 
-    def iter_frames(self, start: int = 0, stop: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
+    def iter_frames(
+        self, start: int = 0, stop: int | None = None
+    ) -> Iterator[tuple[int, np.ndarray]]:
         """Yield ``(index, rgb)`` for frames ``start`` up to ``stop`` (exclusive), slice-style."""
         self._frame_index()
         for index in range(self.frame_count)[start:stop]:
@@ -161,7 +165,9 @@ class VideoReader:
         index = operator.index(index)
         count = len(self._frame_index().pts)
         if not 0 <= index < count:
-            raise IndexError(f"frame index {index} is out of range: {self._path} has {count} frames")
+            raise IndexError(
+                f"frame index {index} is out of range: {self._path} has {count} frames"
+            )
         return index
 
     def _frame(self, index: int) -> av.VideoFrame:
@@ -226,7 +232,8 @@ class VideoReader:
                     return None
         except av.error.FFmpegError as error:
             self._decoded = self._last = None
-            raise VideoError(self._path, f"frame {index} cannot be decoded: {error_text(error)}") from error
+            reason = f"frame {index} cannot be decoded: {error_text(error)}"
+            raise VideoError(self._path, reason) from error
         self._decoded = self._last = None
         return None
 

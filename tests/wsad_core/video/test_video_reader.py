@@ -7,7 +7,6 @@ import pytest
 
 from wsad_core.errors import VideoError
 from wsad_core.video import VideoReader, read_clip, read_frame
-from wsad_core.video.reader import VideoReader as _Reader
 
 # Videos where seeking is easy to get wrong: B-frames (decode order differs from display order),
 # keyframes 30 frames apart, an NTSC rate with a stream that starts after zero, and AVI, whose
@@ -105,13 +104,13 @@ def test_clips_are_strided_and_clamped_at_the_ends(video, read_number, centre, n
 class _SeekCounter:
     def __init__(self, monkeypatch):
         self.count = 0
-        original = _Reader._seek
+        original = VideoReader._seek
 
         def seek(reader, pts):
             self.count += 1
             return original(reader, pts)
 
-        monkeypatch.setattr(_Reader, "_seek", seek)
+        monkeypatch.setattr(VideoReader, "_seek", seek)
 
 
 def test_sequential_reads_seek_once(numbered_video, monkeypatch):
@@ -163,7 +162,9 @@ def test_clip_arguments_are_checked(numbered_video):
 
 def test_a_closed_reader_refuses_reads(numbered_video):
     reader = VideoReader(numbered_video())
+    reader.read_frame(3)
     reader.close()
+    reader.close()  # closing twice is harmless
 
     with pytest.raises(ValueError, match="closed"):
         reader.read_frame(0)
@@ -179,3 +180,20 @@ def test_module_level_conveniences(numbered_video, read_number):
 
     assert read_number(read_frame(path, 41)) == 41
     assert [read_number(frame) for frame in read_clip(path, 41, 3, stride=5)] == [36, 41, 46]
+
+
+def test_random_reads_never_fall_back_to_decoding_from_the_start(video, monkeypatch):
+    path, _ = video
+    restarts = []
+    original = VideoReader._seek
+
+    def seek(reader, pts):
+        restarts.append(pts is None)
+        original(reader, pts)
+
+    monkeypatch.setattr(VideoReader, "_seek", seek)
+    with VideoReader(path) as reader:
+        for index in np.random.default_rng(3).permutation(96)[:30]:
+            reader.read_frame(index)
+
+    assert restarts and not any(restarts)

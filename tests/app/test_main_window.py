@@ -1,0 +1,69 @@
+"""The studio's first slice: a window that opens a project and lists its videos."""
+
+import subprocess
+import sys
+
+import pytest
+
+from wsad_core.project import Project
+from wsad_studio.main_window import MainWindow
+from wsad_studio.state import AppState
+
+
+@pytest.fixture
+def project_with_videos(tmp_path, make_video):
+    root = tmp_path / "proj"
+    with Project.create(root) as project:
+        make_video("walk.mp4", frames=50)
+        bad = tmp_path / "videos" / "bad.mp4"
+        bad.write_bytes(b"nope")
+        project.import_videos([tmp_path / "videos"])
+    return root
+
+
+def test_state_opens_a_project_and_announces_its_videos(qtbot, project_with_videos):
+    state = AppState()
+    with qtbot.waitSignal(state.videos_changed) as blocker:
+        state.open_project(project_with_videos)
+    assert sorted(v.name for v in blocker.args[0]) == ["bad", "walk"]
+    state.close()
+    assert state.project is None and state.videos == []
+
+
+def test_window_lists_videos_with_status_and_errors(qtbot, project_with_videos, tmp_path):
+    state = AppState()
+    window = MainWindow(state)
+    qtbot.addWidget(window)
+    state.open_project(project_with_videos)
+    model = window.library_model
+    rows = {model.item(r, 0).text(): [model.item(r, c).text() for c in range(model.columnCount())]
+            for r in range(model.rowCount())}
+    assert rows["walk"][1:4] == ["ok", "2.0 s", "64×48"]
+    assert rows["bad"][1] == "error" and rows["bad"][4]
+    assert "2 videos" in window.statusBar().currentMessage()
+    assert window.windowTitle() == "wsad-studio — proj"
+    window.show()
+    shot = tmp_path / "window.png"
+    assert window.grab().save(str(shot)) and shot.stat().st_size > 1000
+    state.close()
+
+
+def test_screenshot_command_renders_and_exits(project_with_videos, tmp_path):
+    shot = tmp_path / "studio.png"
+    result = subprocess.run(
+        [sys.executable, "-m", "wsad_studio.main", str(project_with_videos), "--screenshot", str(shot)],
+        capture_output=True, text=True, timeout=120,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert shot.stat().st_size > 1000
+
+
+def test_opening_a_folder_without_a_project_is_a_clear_error(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "wsad_studio.main", str(tmp_path), "--screenshot", str(tmp_path / "x.png")],
+        capture_output=True, text=True, timeout=120,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 2
+    assert "no project here" in result.stderr and "Traceback" not in result.stderr
