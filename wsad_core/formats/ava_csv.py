@@ -23,7 +23,7 @@ _COORD_FIELDS = ("x1", "y1", "x2", "y2")
 _COORD_TOLERANCE = 1e-6
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AvaRow:
     """One AVA CSV row; ``box`` and ``action_id`` are ``None`` on keyframe-only rows."""
 
