@@ -156,3 +156,24 @@ def test_keyframe_groups_keep_order() -> None:
     b = AvaRow("v", 2.0, None, None)
     c = AvaRow("v", 1.0, (0.1, 0.1, 0.2, 0.2), 4)
     assert ava_keyframe_groups([a, b, c]) == {("v", 1.0): [a, c], ("v", 2.0): [b]}
+
+
+_TOKENS = ["0902", "0.5", "0.25", "1", "-1", "0", "", "nan", "inf", "1_0", "1e-7", "-0.0000001", "1.0000001", " 3 ", "x", "80"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(_TOKENS), min_size=7, max_size=8),
+    st.sampled_from(["gt", "detections", "boxes"]),
+)
+def test_fast_path_agrees_with_the_validating_parser(fields, kind) -> None:
+    from wsad_core.formats.ava_csv import _parse_common_row, _parse_row
+
+    fields = ["vid", *fields[1:]]
+    fast = _parse_common_row(fields, kind)
+    try:
+        slow = _parse_row(fields, kind, "f.csv", 1)
+    except FormatError:
+        assert fast is None
+    else:
+        assert fast is None or fast == slow
