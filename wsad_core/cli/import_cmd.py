@@ -7,8 +7,20 @@ from typing import Annotated, Optional
 
 import typer
 
-from wsad_core.cli.common import DEFAULT_PROJECT, ProjectOption, open_project, progress_bar, say
-from wsad_core.project import import_ava_ground_truth, import_clip_labels, import_ucf24_ground_truth
+from wsad_core.cli.common import (
+    DEFAULT_PROJECT,
+    ProjectOption,
+    err_console,
+    open_project,
+    progress_bar,
+    say,
+)
+from wsad_core.project import (
+    GroundTruthReport,
+    import_ava_ground_truth,
+    import_clip_labels,
+    import_ucf24_ground_truth,
+)
 
 app = typer.Typer(help="Bring videos, ground truth and labels into a project.", no_args_is_help=True)
 
@@ -48,16 +60,16 @@ def ava(
         bool,
         typer.Option("--skip-unknown-actions", help="Drop rows whose action is not in the vocabulary."),
     ] = False,
+    split: Annotated[
+        Optional[str], typer.Option("--split", help="Mark the file's videos as train, val or test.")
+    ] = None,
 ) -> None:
     """Import AVA ground truth (keyframe boxes and actions) as GT boxes."""
-    with open_project(project_dir) as project:
+    with open_project(project_dir) as project, err_console.status(f"importing {csv_file.name}…"):
         report = import_ava_ground_truth(
-            project, csv_file, label_map=label_map, skip_unknown_actions=skip_unknown
+            project, csv_file, label_map=label_map, skip_unknown_actions=skip_unknown, split=split
         )
-    say(
-        f"{report.boxes} boxes on {report.annotated_frames} keyframes of {report.videos} videos"
-        f" ({report.placeholders} not imported yet)"
-    )
+    _say_ground_truth(report, "keyframes")
 
 
 @app.command("ucf24")
@@ -67,10 +79,14 @@ def ucf24(
     split: Annotated[int, typer.Option(help="ACT split (0-2) for train/test membership.")] = 0,
 ) -> None:
     """Import UCF101-24 tubes as GT boxes (videos may be imported before or after)."""
-    with open_project(project_dir) as project:
+    with open_project(project_dir) as project, err_console.status(f"importing {pickle_file.name}…"):
         report = import_ucf24_ground_truth(project, pickle_file, split=split)
+    _say_ground_truth(report, "frames")
+
+
+def _say_ground_truth(report: GroundTruthReport, frames: str) -> None:
     say(
-        f"{report.boxes} boxes on {report.annotated_frames} frames of {report.videos} videos"
+        f"{report.boxes} boxes on {report.annotated_frames} {frames} of {report.videos} videos"
         f" ({report.placeholders} not imported yet)"
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from typing import NamedTuple
 
 from wsad_core.errors import FormatError
@@ -44,7 +45,7 @@ def _read_string(text: str, start: int, line: int, path: PathLike | None) -> tup
                 i += 2
                 continue
             hex_digits = text[i + 2 : i + 4]
-            if escape == "x" and len(hex_digits) == 2 and all(c in "0123456789abcdefABCDEF" for c in hex_digits):
+            if escape == "x" and len(hex_digits) == 2 and all(c in string.hexdigits for c in hex_digits):
                 out.append(chr(int(hex_digits, 16)))
                 i += 4
                 continue

@@ -22,14 +22,17 @@ REQUIRED_KEYS = ("labels", "nframes", "resolution", "gttubes")
 
 def _labels(data: Mapping[Any, Any], path: PathLike) -> list[str]:
     labels = data["labels"]
-    if not isinstance(labels, (list, tuple)) or not labels or not all(isinstance(x, str) and x for x in labels):
+    names_ok = isinstance(labels, (list, tuple)) and all(isinstance(n, str) and n for n in labels)
+    if not names_ok or not labels:
         raise FormatError(path, "labels must be a non-empty list of class names", field="labels")
     if len(set(labels)) != len(labels):
         raise FormatError(path, "labels contains a class name twice", field="labels")
     return list(labels)
 
 
-def _split_of(data: Mapping[Any, Any], split: int, nframes: Mapping[Any, Any], path: PathLike) -> dict[str, str]:
+def _split_of(
+    data: Mapping[Any, Any], split: int, nframes: Mapping[Any, Any], path: PathLike
+) -> dict[str, str]:
     """Map video name to ``"train"`` / ``"test"`` for split number ``split`` (0-based)."""
     assigned: dict[str, str] = {}
     for key, tag in (("train_videos", "train"), ("test_videos", "test")):
@@ -39,15 +42,18 @@ def _split_of(data: Mapping[Any, Any], split: int, nframes: Mapping[Any, Any], p
         if not isinstance(splits, Sequence) or isinstance(splits, str):
             raise FormatError(path, f"{key} must be a list with one list of videos per split", field=key)
         if not 0 <= split < len(splits):
-            raise FormatError(path, f"{key} has {len(splits)} split(s); split {split} was requested", field=key)
+            message = f"{key} has {len(splits)} split(s); split {split} was requested"
+            raise FormatError(path, message, field=key)
         videos = splits[split]
         if not isinstance(videos, Sequence) or isinstance(videos, str):
             raise FormatError(path, f"{key}[{split}] must be a list of video names", field=key)
         for video in videos:
             if not isinstance(video, str) or video not in nframes:
-                raise FormatError(path, f"{where(str(video))}listed in {key} but has no nframes entry", field=key)
+                message = f"{where(str(video))}listed in {key} but has no nframes entry"
+                raise FormatError(path, message, field=key)
             if assigned.get(video, tag) != tag:
-                raise FormatError(path, f"{where(video)}listed in both train_videos and test_videos", field=key)
+                message = f"{where(video)}listed in both train_videos and test_videos"
+                raise FormatError(path, message, field=key)
             assigned[video] = tag
     return assigned
 
@@ -56,16 +62,19 @@ def _video_label(name: str, tubes_by_label: Mapping[Any, Any], labels: list[str]
     keys = [as_int(key, path, where(name), "gttubes") for key in tubes_by_label]
     for key in keys:
         if not 0 <= key < len(labels):
-            raise FormatError(path, f"{where(name)}class index {key} outside [0, {len(labels)})", field="gttubes")
+            message = f"{where(name)}class index {key} outside [0, {len(labels)})"
+            raise FormatError(path, message, field="gttubes")
     if len(set(keys)) > 1:
-        raise FormatError(path, f"{where(name)}has tubes of several classes {sorted(set(keys))}", field="gttubes")
+        message = f"{where(name)}has tubes of several classes {sorted(set(keys))}"
+        raise FormatError(path, message, field="gttubes")
     if keys:
         return keys[0]
     # No tubes at all: UCF101 names videos "<Class>/v_<Class>_gXX_cYY".
     prefix = name.split("/", 1)[0]
     if prefix in labels:
         return labels.index(prefix)
-    raise FormatError(path, f"{where(name)}has no tubes and its name does not start with a class", field="gttubes")
+    message = f"{where(name)}has no tubes and its name does not start with a class"
+    raise FormatError(path, message, field="gttubes")
 
 
 def _tube(value: Any, label: int, nframes: int, path: PathLike, context: str) -> UcfTube:
@@ -81,10 +90,12 @@ def _tube(value: Any, label: int, nframes: int, path: PathLike, context: str) ->
 
 def _resolution(value: Any, name: str, path: PathLike) -> tuple[int, int]:
     if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise FormatError(path, f"{where(name)}resolution must be (height, width), got {value!r}", field="resolution")
+        message = f"{where(name)}resolution must be (height, width), got {value!r}"
+        raise FormatError(path, message, field="resolution")
     height, width = (as_int(v, path, where(name), "resolution") for v in value)
     if height <= 0 or width <= 0:
-        raise FormatError(path, f"{where(name)}resolution must be positive, got {value!r}", field="resolution")
+        message = f"{where(name)}resolution must be positive, got {value!r}"
+        raise FormatError(path, message, field="resolution")
     return height, width
 
 
@@ -109,12 +120,14 @@ def parse_act(data: Mapping[Any, Any], path: PathLike, split: int) -> UcfAnnotat
         if name not in resolution_map:
             raise FormatError(path, f"{where(name)}has no resolution entry", field="resolution")
         height, width = _resolution(resolution_map[name], name, path)
-        by_label = require_keys(gttubes.get(name, {}), (), path, where(name), "gttubes entry", field="gttubes")
+        entry = gttubes.get(name, {})
+        by_label = require_keys(entry, (), path, where(name), "gttubes entry", field="gttubes")
         label = _video_label(name, by_label, labels, path)
         tubes: list[UcfTube] = []
         for tube_list in by_label.values():
             if not isinstance(tube_list, (list, tuple)):
-                raise FormatError(path, f"{where(name)}tubes of a class must be a list of arrays", field="gttubes")
+                message = f"{where(name)}tubes of a class must be a list of arrays"
+                raise FormatError(path, message, field="gttubes")
             for value in tube_list:
                 tubes.append(_tube(value, label, nframes, path, where(name, len(tubes))))
         videos[name] = UcfVideo(name, label, nframes, width, height, splits.get(name), tubes)

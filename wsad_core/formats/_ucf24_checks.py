@@ -64,7 +64,8 @@ def numeric_matrix(value: Any, columns: int, path: PathLike, context: str, field
     if array.dtype.kind not in "iuf":
         raise FormatError(path, f"{context}{field} must be numeric, got dtype {array.dtype}", field=field)
     if array.ndim != 2 or array.shape[1] != columns or array.shape[0] == 0:
-        raise FormatError(path, f"{context}{field} must have shape (T, {columns}) with T >= 1, got {array.shape}", field=field)
+        message = f"{context}{field} must have shape (T, {columns}) with T >= 1, got {array.shape}"
+        raise FormatError(path, message, field=field)
     array = array.astype(np.float64)
     if not np.isfinite(array).all():
         raise FormatError(path, f"{context}{field} contains NaN or infinity", field=field)
@@ -74,9 +75,8 @@ def numeric_matrix(value: Any, columns: int, path: PathLike, context: str, field
 def check_tube(frames: np.ndarray, boxes: np.ndarray, nframes: int, path: PathLike, context: str) -> None:
     """0-based ``frames`` strictly increasing within [0, nframes); boxes with x1<=x2, y1<=y2."""
     if frames.min() < 0 or frames.max() >= nframes:
-        raise FormatError(
-            path, f"{context}frames {frames.min()}..{frames.max()} outside the video's [0, {nframes})", field="frames"
-        )
+        message = f"{context}frames {frames.min()}..{frames.max()} outside the video's [0, {nframes})"
+        raise FormatError(path, message, field="frames")
     if np.any(np.diff(frames) <= 0):
         raise FormatError(path, f"{context}frame indices are not strictly increasing", field="frames")
     bad = np.flatnonzero((boxes[:, 2] < boxes[:, 0]) | (boxes[:, 3] < boxes[:, 1]))

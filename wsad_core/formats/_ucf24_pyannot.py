@@ -36,17 +36,20 @@ def _tube(raw: Any, video: str, index: int, label: int, numf: int, path: PathLik
     require_keys(raw, TUBE_KEYS, path, context, "the tube", field="annotations")
     tube_label = as_int(raw["label"], path, context, "label")
     if tube_label != label:
-        raise FormatError(path, f"{context}class {tube_label} differs from the video's class {label}", field="label")
+        message = f"{context}class {tube_label} differs from the video's class {label}"
+        raise FormatError(path, message, field="label")
     # Python ints from here on: sf/ef are often uint8/uint16 and would wrap.
     start = as_int(raw["sf"], path, context, "sf")
     end = as_int(raw["ef"], path, context, "ef")
     if start < 0:
         raise FormatError(path, f"{context}sf must not be negative, got {start}", field="sf")
     if not start < end <= numf:
-        raise FormatError(path, f"{context}need sf < ef <= numf, got sf={start}, ef={end}, numf={numf}", field="ef")
+        message = f"{context}need sf < ef <= numf, got sf={start}, ef={end}, numf={numf}"
+        raise FormatError(path, message, field="ef")
     xywh = numeric_matrix(raw["boxes"], 4, path, context, "boxes")
     if len(xywh) != end - start:
-        raise FormatError(path, f"{context}{len(xywh)} boxes for ef - sf = {end - start} frames", field="boxes")
+        message = f"{context}{len(xywh)} boxes for ef - sf = {end - start} frames"
+        raise FormatError(path, message, field="boxes")
     if (xywh[:, 2:] < 0).any():
         raise FormatError(path, f"{context}a box has a negative width or height", field="boxes")
     boxes = np.concatenate([xywh[:, :2], xywh[:, :2] + xywh[:, 2:]], axis=1)

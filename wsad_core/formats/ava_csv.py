@@ -59,7 +59,9 @@ def _parse_action(text: str, kind: AvaKind, path: PathLike, row: int) -> int | N
         return None if action == -1 else action
     action = parse_int(text, path, row, "action_id")
     if action < 1:
-        raise FormatError(path, f"action_id must be a positive integer, got {text!r}", row=row, field="action_id")
+        raise FormatError(
+            path, f"action_id must be a positive integer, got {text!r}", row=row, field="action_id"
+        )
     return action
 
 
@@ -73,7 +75,9 @@ def _parse_row(fields: list[str], kind: AvaKind, path: PathLike, row: int) -> Av
         raise FormatError(path, "video_id is empty", row=row, field="video_id")
     timestamp = parse_float(fields[1], path, row, "timestamp")
     if timestamp < 0:
-        raise FormatError(path, f"timestamp must not be negative, got {fields[1]!r}", row=row, field="timestamp")
+        raise FormatError(
+            path, f"timestamp must not be negative, got {fields[1]!r}", row=row, field="timestamp"
+        )
     if len(fields) == 2:
         return AvaRow(video_id, timestamp, None, None)
     box = _parse_box(fields, path, row)
@@ -81,13 +85,17 @@ def _parse_row(fields: list[str], kind: AvaKind, path: PathLike, row: int) -> Av
     if len(fields) == 7:
         return AvaRow(video_id, timestamp, box, action)
     if kind == "gt":
-        return AvaRow(video_id, timestamp, box, action, person_id=parse_int(fields[7], path, row, "person_id"))
+        person_id = parse_int(fields[7], path, row, "person_id")
+        return AvaRow(video_id, timestamp, box, action, person_id=person_id)
     return AvaRow(video_id, timestamp, box, action, score=parse_float(fields[7], path, row, "score"))
 
 
 def _parse_common_row(fields: list[str], kind: AvaKind) -> AvaRow | None:
-    """Parse a well-formed 7/8-column row quickly, or return ``None`` to let :func:`_parse_row`
-    decide (and explain) anything unusual; both accept exactly the same rows."""
+    """Fast path for well-formed 7/8-column rows, which are nearly all rows of real files.
+
+    Returns ``None`` for anything unusual; :func:`_parse_row` then accepts it or
+    explains the error, so the two together accept exactly what ``_parse_row`` does.
+    """
     joined = "".join(fields[1:])
     if len(fields) not in (7, 8) or "_" in joined or not joined.isascii():
         return None

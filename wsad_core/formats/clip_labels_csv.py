@@ -60,18 +60,21 @@ def read_clip_labels_csv(path: PathLike) -> list[ClipLabelRow]:
         if index == 0 and tuple(field.strip().lower() for field in fields) == HEADER:
             continue
         if len(fields) != len(HEADER):
-            raise FormatError(path, f"expected 4 columns (video,start,end,labels), got {len(fields)}", row=row)
+            message = f"expected 4 columns (video,start,end,labels), got {len(fields)}"
+            raise FormatError(path, message, row=row)
         video = fields[0].strip()
         if not video:
             raise FormatError(path, "video name is empty", row=row, field="video")
         start = _parse_time(fields[1], "start", path, row)
         end = _parse_time(fields[2], "end", path, row)
         if end <= start:
-            raise FormatError(path, f"end ({fields[2].strip()}) must be after start ({fields[1].strip()})", row=row, field="end")
+            message = f"end ({fields[2].strip()}) must be after start ({fields[1].strip()})"
+            raise FormatError(path, message, row=row, field="end")
         labels = _parse_labels(fields[3], path, row)
         key = (video, start, end)
         if key in first_row:
-            raise FormatError(path, f"clip {video} {start}-{end} already labelled on row {first_row[key]}", row=row, field="video")
+            message = f"clip {video} {start}-{end} already labelled on row {first_row[key]}"
+            raise FormatError(path, message, row=row, field="video")
         first_row[key] = row
         rows.append(ClipLabelRow(video, start, end, labels, row))
     return rows
@@ -106,7 +109,8 @@ def write_clip_labels_csv(rows: Iterable[ClipLabelRow], path: PathLike) -> None:
         if key in seen:
             raise ValueError(f"clip {row.video} {row.start}-{row.end} appears twice")
         seen.add(key)
-        records.append([row.video, _format_seconds(row.start), _format_seconds(row.end), LABEL_SEPARATOR.join(row.labels)])
+        labels = LABEL_SEPARATOR.join(row.labels)
+        records.append([row.video, _format_seconds(row.start), _format_seconds(row.end), labels])
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(HEADER)

@@ -72,9 +72,11 @@ class _Parser:
                 raise self.error(f"expected 'item {{', got {token.text}", token.line)
             if self.peek_is(":"):
                 self.pos += 1
-            brace = self.next(token.line)
-            if brace.kind != "{":
-                raise self.error(f"expected '{{' after {token.value!r}", brace.line)
+            if not self.peek_is("{"):
+                line = self.tokens[self.pos].line if self.pos < len(self.tokens) else token.line
+                raise self.error(f"expected '{{' after {token.value!r}", line)
+            brace = self.tokens[self.pos]
+            self.pos += 1
             entry, id_line, name_line = self.parse_item(token.line, brace.line)
             if entry.id in id_lines:
                 raise self.error(
@@ -133,7 +135,8 @@ class _Parser:
             raise self.error("item has no id (or label_id)", item_line, "id")
         name_field, name_token = named
         if name_token.kind != "string":
-            raise self.error(f"name must be a quoted string, got {name_token.text}", name_token.line, name_field)
+            message = f"name must be a quoted string, got {name_token.text}"
+            raise self.error(message, name_token.line, name_field)
         if not name_token.value.strip():
             raise self.error("name is empty", name_token.line, name_field)
         id_field, id_token = values["id"]
@@ -232,5 +235,6 @@ def builtin_label_map(name: str) -> list[LabelMapEntry]:
     Raises ``ValueError`` for an unknown name.
     """
     if name not in _BUILTIN_FILES:
-        raise ValueError(f"unknown built-in label map {name!r}; choose one of {', '.join(BUILTIN_LABEL_MAPS)}")
+        choices = ", ".join(BUILTIN_LABEL_MAPS)
+        raise ValueError(f"unknown built-in label map {name!r}; choose one of {choices}")
     return list(_load_builtin(name))

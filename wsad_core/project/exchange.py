@@ -32,15 +32,21 @@ def import_ava_ground_truth(
     *,
     label_map: str | Path | None = None,
     skip_unknown_actions: bool = False,
+    split: str | None = None,
 ) -> GroundTruthReport:
-    """Import an AVA ground-truth CSV (after the label map, when one is given)."""
+    """Import an AVA ground-truth CSV (after the label map, when one is given); ``split``
+    marks the file's videos as ``train``, ``val`` or ``test``."""
     rows = read_ava_csv(Path(csv_path), kind="gt")
     entries = None if label_map is None else label_ops.label_map_entries(label_map)
     with project.transaction() as session:
         if entries is not None:
             label_ops.add_label_map(session, entries)
         return ground_truth.import_ava_rows(
-            session, rows, path=str(csv_path), skip_unknown_actions=skip_unknown_actions
+            session,
+            rows,
+            path=str(csv_path),
+            skip_unknown_actions=skip_unknown_actions,
+            split=split,
         )
 
 

@@ -16,7 +16,7 @@ from wsad_core.formats import AvaRow, UcfAnnotations
 from wsad_core.project.clips import TIME_TOLERANCE, get_or_add_clip, set_clip_labels
 from wsad_core.project.labels import add_label, labels_by_external_id
 from wsad_core.project.records import GroundTruthReport
-from wsad_core.project.schema import AnnotatedFrame, GtBox, Label, Video
+from wsad_core.project.schema import SPLITS, AnnotatedFrame, GtBox, Label, Video
 
 # UCF101 is distributed at 25 frames/s; annotations of a video not imported yet assume it.
 UCF101_FPS = 25.0
@@ -44,6 +44,11 @@ def resolve_dataset_video(session: Session, name: str) -> tuple[Video, bool]:
     session.add(video)
     session.flush()
     return video, True
+
+
+def check_split(split: str | None) -> None:
+    if split is not None and split not in SPLITS:
+        raise ProjectError(f"unknown split {split!r} (one of {', '.join(SPLITS)})")
 
 
 def _replace_frames(session: Session, video: Video, source: str) -> None:
@@ -78,6 +83,7 @@ def import_ava_rows(
     path: str | None = None,
     source: str = "ava",
     skip_unknown_actions: bool = False,
+    split: str | None = None,
 ) -> GroundTruthReport:
     """Write AVA ground-truth rows, replacing earlier ground truth of ``source`` per video.
 
@@ -85,6 +91,7 @@ def import_ava_rows(
     an error naming the row, unless ``skip_unknown_actions`` (as the official evaluator
     drops classes outside its label map).
     """
+    check_split(split)
     labels = labels_by_external_id(session)
     by_video: dict[str, dict[float, list[tuple[AvaRow, int | None]]]] = defaultdict(dict)
     for index, row in enumerate(rows):
@@ -111,6 +118,8 @@ def import_ava_rows(
     for video_name, frames in by_video.items():
         video, created = resolve_dataset_video(session, video_name)
         placeholders += created
+        if split is not None:
+            video.split = split
         _check_time_clash(session, video, source)
         _replace_frames(session, video, source)
         for timestamp in sorted(frames):
@@ -168,6 +177,8 @@ def import_ucf24(
             video.frame_count = ucf_video.nframes
             video.duration = ucf_video.nframes / UCF101_FPS
             video.width, video.height = ucf_video.width, ucf_video.height
+        if ucf_video.split is not None:
+            video.split = ucf_video.split
         _check_time_clash(session, video, source)
         _replace_frames(session, video, source)
         fps = video.fps or UCF101_FPS

@@ -42,11 +42,28 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply migrations up to ``revision`` (tests use older revisions to build old projects)."""
+    """Apply migrations up to ``revision`` (tests use older revisions to build old projects).
+
+    SQLite alters a table by copying it, dropping the old one and renaming the copy; with
+    foreign keys enforced, the drop would cascade and delete every clip of every video. So
+    enforcement is off while migrating, and the result is checked before it is committed.
+    """
     config = _alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise ProjectError(
+                        f"schema upgrade to {revision} would break {len(broken)} references "
+                        f"(first: {broken[0]}); the project was left as it was"
+                    )
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")
 
 
 def _backup(db_path: Path, revision: str) -> Path:

@@ -33,6 +33,7 @@ class VideoRecord:
     width: int | None = None
     height: int | None = None
     codec: str | None = None
+    split: str | None = None
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
+SPLITS = ("train", "val", "test")
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -71,6 +74,7 @@ class Video(Base):
     codec: Mapped[Optional[str]] = mapped_column(String)
     status: Mapped[str] = mapped_column(String, default="ok")
     error: Mapped[Optional[str]] = mapped_column(Text)
+    split: Mapped[Optional[str]] = mapped_column(String)
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
     clips: Mapped[list["Clip"]] = relationship(
@@ -79,6 +83,7 @@ class Video(Base):
 
     __table_args__ = (
         CheckConstraint("status IN ('ok', 'error', 'missing')", name="video_status"),
+        CheckConstraint("split IS NULL OR split IN ('train', 'val', 'test')", name="video_split"),
     )
 
 

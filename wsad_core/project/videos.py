@@ -31,6 +31,7 @@ def to_record(video: Video) -> VideoRecord:
         width=video.width,
         height=video.height,
         codec=video.codec,
+        split=video.split,
     )
 
 

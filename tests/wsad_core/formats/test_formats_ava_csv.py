@@ -26,7 +26,8 @@ def test_reads_ground_truth_with_person_ids_and_keyframe_rows(write_file) -> Non
 
 def test_header_crlf_and_trailing_blank_lines_are_accepted(write_file) -> None:
     text = "video_id,timestamp,x1,y1,x2,y2,action_id,person_id\r\nv,0902,0.1,0.2,0.3,0.4,5,0\r\n\r\n"
-    assert read_ava_csv(write_file("gt.csv", text)) == [AvaRow("v", 902.0, (0.1, 0.2, 0.3, 0.4), 5, person_id=0)]
+    rows = read_ava_csv(write_file("gt.csv", text))
+    assert rows == [AvaRow("v", 902.0, (0.1, 0.2, 0.3, 0.4), 5, person_id=0)]
 
 
 def test_detections_carry_scores(write_file) -> None:
@@ -135,12 +136,14 @@ unit = st.integers(0, 1000).map(lambda n: n / 1000)
 @st.composite
 def ava_rows(draw: st.DrawFn) -> AvaRow:
     video = draw(st.text("abcXYZ019-_", min_size=1, max_size=11))
-    timestamp = draw(st.one_of(st.integers(0, 20_000).map(float), st.integers(0, 10**7).map(lambda n: n / 1000)))
+    whole = st.integers(0, 20_000).map(float)
+    timestamp = draw(whole | st.integers(0, 10**7).map(lambda n: n / 1000))
     if draw(st.booleans()):
         return AvaRow(video, timestamp, None, None)
     x1, x2 = sorted(draw(st.tuples(unit, unit)))
     y1, y2 = sorted(draw(st.tuples(unit, unit)))
-    return AvaRow(video, timestamp, (x1, y1, x2, y2), draw(st.integers(1, 80)), person_id=draw(st.none() | st.integers(0, 500)))
+    person = draw(st.none() | st.integers(0, 500))
+    return AvaRow(video, timestamp, (x1, y1, x2, y2), draw(st.integers(1, 80)), person_id=person)
 
 
 @settings(max_examples=50, deadline=None)
@@ -158,7 +161,8 @@ def test_keyframe_groups_keep_order() -> None:
     assert ava_keyframe_groups([a, b, c]) == {("v", 1.0): [a, c], ("v", 2.0): [b]}
 
 
-_TOKENS = ["0902", "0.5", "0.25", "1", "-1", "0", "", "nan", "inf", "1_0", "1e-7", "-0.0000001", "1.0000001", " 3 ", "x", "80"]
+_TOKENS = ["0902", "0.5", "0.25", "1", "-1", "0", "", "nan", "inf", "1_0", "1e-7", "-0.0000001", "1.0000001"]
+_TOKENS += [" 3 ", "x", "80", "٣"]
 
 
 @settings(max_examples=300, deadline=None)
@@ -177,3 +181,13 @@ def test_fast_path_agrees_with_the_validating_parser(fields, kind) -> None:
         assert fast is None
     else:
         assert fast is None or fast == slow
+
+
+def test_unreadable_files_are_format_errors(tmp_path, write_file, check_error) -> None:
+    path = write_file("latin1.csv", data="vidé,0902\n".encode("latin-1"))
+    with pytest.raises(FormatError, match="UTF-8") as info:
+        read_ava_csv(path)
+    check_error(info.value, path)
+    with pytest.raises(FormatError) as info:
+        read_ava_csv(tmp_path / "missing.csv")
+    check_error(info.value, tmp_path / "missing.csv")

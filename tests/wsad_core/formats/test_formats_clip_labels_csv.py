@@ -11,7 +11,13 @@ from wsad_core.formats import ClipLabelRow, read_clip_labels_csv, write_clip_lab
 
 
 def test_reads_rows_with_header_and_line_numbers(write_file) -> None:
-    text = 'video,start,end,labels\nmatch.mp4,0,5,sit; talk to\n\nmatch.mp4,5,7.5,\n"a,b.mp4",1,2,"point, then shout"\n'
+    text = (
+        "video,start,end,labels\n"
+        "match.mp4,0,5,sit; talk to\n"
+        "\n"
+        "match.mp4,5,7.5,\n"
+        '"a,b.mp4",1,2,"point, then shout"\n'
+    )
     assert read_clip_labels_csv(write_file("clips.csv", text)) == [
         ClipLabelRow("match.mp4", 0.0, 5.0, ("sit", "talk to"), 2),
         ClipLabelRow("match.mp4", 5.0, 7.5, (), 4),
@@ -20,7 +26,8 @@ def test_reads_rows_with_header_and_line_numbers(write_file) -> None:
 
 
 def test_header_is_optional(write_file) -> None:
-    assert read_clip_labels_csv(write_file("clips.csv", "v,0,1,walk\n")) == [ClipLabelRow("v", 0.0, 1.0, ("walk",), 1)]
+    rows = read_clip_labels_csv(write_file("clips.csv", "v,0,1,walk\n"))
+    assert rows == [ClipLabelRow("v", 0.0, 1.0, ("walk",), 1)]
 
 
 def test_multiline_quoted_field_reports_its_first_line(write_file, check_error) -> None:
@@ -59,10 +66,16 @@ def test_errors_name_file_row_and_field(write_file, check_error, line, field, wo
 def test_write_is_compact_and_quotes_when_needed(tmp_path) -> None:
     path = tmp_path / "clips.csv"
     write_clip_labels_csv(
-        [ClipLabelRow("v.mp4", 0.0, 5.0, ("sit", "talk to")), ClipLabelRow("v.mp4", 5, 7.5, ("a, b",)), ClipLabelRow("w", 0.1, 2.5, ())],
+        [
+            ClipLabelRow("v.mp4", 0.0, 5.0, ("sit", "talk to")),
+            ClipLabelRow("v.mp4", 5, 7.5, ("a, b",)),
+            ClipLabelRow("w", 0.1, 2.5, ()),
+        ],
         path,
     )
-    assert path.read_text() == 'video,start,end,labels\nv.mp4,0,5,sit;talk to\nv.mp4,5,7.5,"a, b"\nw,0.1,2.5,\n'
+    assert path.read_text() == (
+        'video,start,end,labels\nv.mp4,0,5,sit;talk to\nv.mp4,5,7.5,"a, b"\nw,0.1,2.5,\n'
+    )
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,10 @@ item {
   id: 79
 }
 """
-    assert parse_label_map(text) == [E(1, "bend/bow (at the waist)"), E(79, "talk to (e.g., self, a person, a group)")]
+    assert parse_label_map(text) == [
+        E(1, "bend/bow (at the waist)"),
+        E(79, "talk to (e.g., self, a person, a group)"),
+    ]
 
 
 def test_accepts_label_id_display_name_single_quotes_and_one_line_items() -> None:
@@ -93,6 +96,7 @@ def test_item_errors_name_row_and_field(write_file, check_error, text, row, fiel
         ('item { name: "a\n id: 1 }', 1, "unterminated"),
         ('name: "a"\n', 1, "expected 'item {'"),
         ('item name: "a"', 1, "expected '{'"),
+        ('item { name: "a" id: 1 }\nitem', 2, "expected '{'"),
         ('item { name: "a" id: 1 }\nitem { { }', 2, "field name"),
         ('item { name: "a\\q" id: 1 }', 1, "escape"),
     ],
@@ -127,9 +131,12 @@ names = st.text(min_size=1, max_size=20).filter(lambda s: s.strip() != "")
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.dictionaries(st.integers(0, 10_000), names, max_size=8).filter(lambda d: len(set(d.values())) == len(d)))
-def test_write_read_round_trip(entries_by_id) -> None:
-    entries = [E(i, n) for i, n in entries_by_id.items()]
+@given(
+    st.lists(st.integers(0, 10_000), max_size=8, unique=True),
+    st.lists(names, min_size=8, max_size=8, unique=True),
+)
+def test_write_read_round_trip(ids, labels) -> None:
+    entries = [E(i, n) for i, n in zip(ids, labels)]
     assert parse_label_map(format_label_map(entries)) == entries
 
 

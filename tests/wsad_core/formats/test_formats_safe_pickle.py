@@ -54,7 +54,8 @@ def test_loads_containers_numpy_arrays_and_scalars(tmp_path, protocol) -> None:
 
 
 def test_loads_python2_numpy1_pickles(write_file, py2_dumps) -> None:
-    data = {"boxes": np.arange(20, dtype=np.float64).reshape(4, 5), "sf": np.uint8(7), "name": "v_Biking_g01_c01"}
+    boxes = np.arange(20, dtype=np.float64).reshape(4, 5)
+    data = {"boxes": boxes, "sf": np.uint8(7), "name": "v_Biking_g01_c01"}
     path = write_file("py2.pkl", data=py2_dumps(data))
     assert b"numpy.core.multiarray" in path.read_bytes()
     loaded = safe_load_pickle(path)
@@ -74,7 +75,9 @@ def test_refuses_os_system_without_running_it(tmp_path, check_error) -> None:
     assert not marker.exists()
 
 
-@pytest.mark.parametrize(("payload", "forbidden"), [(_Evaluates(), "builtins.eval"), (_ReadsAttributes(), "builtins.getattr")])
+@pytest.mark.parametrize(
+    ("payload", "forbidden"), [(_Evaluates(), "builtins.eval"), (_ReadsAttributes(), "builtins.getattr")]
+)
 def test_refuses_other_callables(tmp_path, check_error, payload, forbidden) -> None:
     path = tmp_path / "evil.pkl"
     path.write_bytes(pickle.dumps([payload]))

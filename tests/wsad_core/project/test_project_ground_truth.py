@@ -8,7 +8,7 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
-from wsad_core.errors import FormatError
+from wsad_core.errors import FormatError, ProjectError
 from wsad_core.formats import UcfAnnotations, UcfTube, UcfVideo, read_ava_csv, write_ucf24_act
 from wsad_core.project import (
     export_ava_ground_truth,
@@ -155,6 +155,15 @@ def test_reimporting_ava_replaces_a_videos_ground_truth(small_ava, project, tmp_
     assert project.summary()["annotated_frames"] == 6
 
 
+def test_ava_import_marks_the_split_of_its_videos(project, tmp_path):
+    path = tmp_path / "val.csv"
+    path.write_text("v,0902,0.1,0.1,0.2,0.2,12,0\n")
+    import_ava_ground_truth(project, path, label_map="ava-v2.2", split="val")
+    assert project.video("v").split == "val"
+    with pytest.raises(ProjectError, match="unknown split 'dev'"):
+        import_ava_ground_truth(project, path, split="dev")
+
+
 def test_an_unknown_action_is_an_error_naming_the_row_unless_skipped(project, tmp_path):
     project.add_label_map("ava-v2.2-eval")
     path = tmp_path / "gt.csv"
@@ -194,6 +203,7 @@ def test_ucf24_ground_truth_without_videos_then_linked_by_name(project, tmp_path
     assert (report.videos, report.annotated_frames, report.boxes, report.placeholders) == (1, 20, 13, 1)
     placeholder = project.video("Basketball/v_Basketball_g01_c01")
     assert (placeholder.status, placeholder.path, placeholder.frame_count) == ("missing", None, 20)
+    assert placeholder.split == "test"
     assert {label.name for label in project.labels()} == {"Basketball", "Biking"}
 
     project.derive_weak_labels(None)

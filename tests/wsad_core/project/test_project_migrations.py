@@ -23,10 +23,23 @@ def make_old_project(root):
             VALUES (1, 1, 0, 5, 'interval', '2026-01-01', 'user', '2026-01-01');
         INSERT INTO clip_labels(clip_id, label_id, created_by, created_at)
             VALUES (1, 1, 'user', '2026-01-01');
+        INSERT INTO annotated_frames(id, video_id, time, frame, source) VALUES (1, 1, 2.0, NULL, 'ava');
+        INSERT INTO gt_boxes(annotated_frame_id, person_id, x1, y1, x2, y2, label_id)
+            VALUES (1, 0, 0.1, 0.1, 0.5, 0.5, 1);
         """
     )
     db.commit()
     db.close()
+
+
+OLD_TABLES = ("labels", "videos", "clips", "clip_labels", "annotated_frames", "gt_boxes")
+
+
+def row_counts(path):
+    db = sqlite3.connect(path)
+    counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in OLD_TABLES}
+    db.close()
+    return counts
 
 
 def tables(path):
@@ -40,6 +53,8 @@ def test_an_older_project_is_backed_up_then_upgraded(tmp_path):
     root = tmp_path / "old"
     make_old_project(root)
     assert "runs" not in tables(root / "project.db")
+    before = row_counts(root / "project.db")
+    assert set(before.values()) == {1}
 
     with Project.open(root) as project:
         assert project.backup_path is not None and project.backup_path.exists()
@@ -47,6 +62,8 @@ def test_an_older_project_is_backed_up_then_upgraded(tmp_path):
         assert {"runs", "predictions"} <= tables(project.db_path)
         clips = project.clips()
         assert [(c.start, c.end, c.labels) for c in clips] == [(0.0, 5.0, ("wave",))]
+        assert project.video("v1").split is None
+    assert row_counts(root / "project.db") == before
 
     backup_tables = tables(project.backup_path)
     assert "runs" not in backup_tables and "clip_labels" in backup_tables
