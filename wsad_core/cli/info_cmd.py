@@ -12,6 +12,7 @@ from rich.table import Table
 from wsad_core.cli.common import DEFAULT_PROJECT, ProjectOption, console, open_project, say
 from wsad_core.formats import read_vocabulary
 from wsad_core.project import Project
+from wsad_core.project.labels import label_map_entries
 
 
 def init(
@@ -30,6 +31,8 @@ def init(
 ) -> None:
     """Create a project: project.db, cache/, runs/, exports/."""
     names = read_vocabulary(vocabulary) if vocabulary is not None else None
+    if label_map is not None:
+        label_map_entries(label_map)  # a bad label map fails before the folder is touched
     with Project.create(folder) as project:
         if label_map is not None:
             project.add_label_map(label_map)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from wsad_core.errors import FormatError
@@ -33,6 +33,8 @@ class AvaRow:
     action_id: int | None
     person_id: int | None = None
     score: float | None = None
+    # 1-based line in the source file (0 when not read from a file), for error messages.
+    row: int = field(default=0, compare=False)
 
 
 def _parse_box(fields: list[str], path: PathLike, row: int) -> Box:
@@ -79,18 +81,19 @@ def _parse_row(fields: list[str], kind: AvaKind, path: PathLike, row: int) -> Av
             path, f"timestamp must not be negative, got {fields[1]!r}", row=row, field="timestamp"
         )
     if len(fields) == 2:
-        return AvaRow(video_id, timestamp, None, None)
+        return AvaRow(video_id, timestamp, None, None, row=row)
     box = _parse_box(fields, path, row)
     action = _parse_action(fields[6], kind, path, row)
     if len(fields) == 7:
-        return AvaRow(video_id, timestamp, box, action)
+        return AvaRow(video_id, timestamp, box, action, row=row)
     if kind == "gt":
         person_id = parse_int(fields[7], path, row, "person_id")
-        return AvaRow(video_id, timestamp, box, action, person_id=person_id)
-    return AvaRow(video_id, timestamp, box, action, score=parse_float(fields[7], path, row, "score"))
+        return AvaRow(video_id, timestamp, box, action, person_id=person_id, row=row)
+    score = parse_float(fields[7], path, row, "score")
+    return AvaRow(video_id, timestamp, box, action, score=score, row=row)
 
 
-def _parse_common_row(fields: list[str], kind: AvaKind) -> AvaRow | None:
+def _parse_common_row(fields: list[str], kind: AvaKind, row: int) -> AvaRow | None:
     """Fast path for well-formed 7/8-column rows, which are nearly all rows of real files.
 
     Returns ``None`` for anything unusual; :func:`_parse_row` then accepts it or
@@ -118,7 +121,7 @@ def _parse_common_row(fields: list[str], kind: AvaKind) -> AvaRow | None:
         action = None if action == -1 else action
     elif action < 1 or (kind == "detections" and score is None):  # type: ignore[operator]
         return None
-    return AvaRow(video_id, timestamp, (x1, y1, x2, y2), action, person_id, score)
+    return AvaRow(video_id, timestamp, (x1, y1, x2, y2), action, person_id, score, row)
 
 
 def read_ava_csv(path: PathLike, *, kind: AvaKind = "gt") -> list[AvaRow]:
@@ -137,7 +140,7 @@ def read_ava_csv(path: PathLike, *, kind: AvaKind = "gt") -> list[AvaRow]:
     for index, (row, fields) in enumerate(iter_csv_records(path)):
         if index == 0 and fields[0].strip().startswith("video_id"):
             continue
-        rows.append(_parse_common_row(fields, kind) or _parse_row(fields, kind, path, row))
+        rows.append(_parse_common_row(fields, kind, row) or _parse_row(fields, kind, path, row))
     return rows
 
 

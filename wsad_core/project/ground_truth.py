@@ -73,7 +73,7 @@ def _check_time_clash(session: Session, video: Video, source: str) -> None:
 
 
 def _row_number(row: AvaRow, index: int) -> int:
-    return getattr(row, "row", 0) or index + 1
+    return row.row or index + 1
 
 
 def import_ava_rows(

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wsad_core.errors import ProjectError
-from wsad_core.formats import builtin_label_map, read_label_map
+from wsad_core.formats import BUILTIN_LABEL_MAPS, builtin_label_map, read_label_map
 from wsad_core.project.records import LabelRecord
 from wsad_core.project.schema import ClipLabel, GtBox, Label
 
@@ -46,7 +46,14 @@ def labels_by_external_id(session: Session) -> dict[int, Label]:
 def label_map_entries(source: str | Path) -> list[tuple[int, str]]:
     """(id, name) pairs of a built-in label map (e.g. ``ava-v2.2``) or of a pbtxt file."""
     path = Path(source)
-    entries = read_label_map(path) if path.exists() else builtin_label_map(str(source))
+    if path.exists():
+        entries = read_label_map(path)
+    elif str(source) in BUILTIN_LABEL_MAPS:
+        entries = builtin_label_map(str(source))
+    else:
+        raise ProjectError(
+            f"{source}: no such label map file, nor a built-in one ({', '.join(BUILTIN_LABEL_MAPS)})"
+        )
     return [(entry.id, entry.name) for entry in entries]
 
 

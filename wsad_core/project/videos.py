@@ -36,27 +36,22 @@ def to_record(video: Video) -> VideoRecord:
 
 
 def get_video(session: Session, key: str | int) -> Video:
-    """A video by id, by its dataset name, by its stem, or by its path."""
-    if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
-        video = session.get(Video, int(key))
-        if video is not None:
-            return video
-    key = str(key)
-    candidates = list(session.scalars(select(Video).where(Video.name == key)))
+    """A video by its name (the data set's id or the file's stem), path, or numeric id."""
+    text = str(key)
+    candidates = list(session.scalars(select(Video).where(Video.name == text)))
     if not candidates:
-        candidates = list(
-            session.scalars(
-                select(Video).where(or_(Video.path == key, Video.name.endswith("/" + key)))
-            )
-        )
-    if not candidates and Path(key).exists():
-        resolved = str(Path(key).resolve())
-        candidates = list(session.scalars(select(Video).where(Video.path == resolved)))
+        resolved = str(Path(text).expanduser().resolve()) if text else text
+        candidates = list(session.scalars(select(Video).where(Video.path.in_([text, resolved]))))
+    if not candidates and text.isdigit():
+        by_id = session.get(Video, int(text))
+        candidates = [by_id] if by_id is not None else []
     if not candidates:
-        raise ProjectError(f"no video {key!r} in the project (see `wsad info --videos`)")
+        candidates = list(session.scalars(select(Video).where(Video.name.endswith("/" + text))))
+    if not candidates:
+        raise ProjectError(f"no video {text!r} in the project (see `wsad info --videos`)")
     if len(candidates) > 1:
         paths = ", ".join(str(v.path or v.name) for v in candidates[:3])
-        raise ProjectError(f"video name {key!r} is ambiguous ({paths}); use its id or path")
+        raise ProjectError(f"video name {text!r} is ambiguous ({paths}); use its id or path")
     return candidates[0]
 
 

@@ -94,3 +94,9 @@ def test_the_installed_entry_point_runs(tmp_path):
     assert result.returncode == 0, result.stderr
     again = subprocess.run([exe, "init", str(tmp_path / "p")], capture_output=True, text=True, timeout=120)
     assert again.returncode == 1 and again.stderr.startswith("error:") and "already exists" in again.stderr
+
+
+def test_an_unknown_label_map_names_the_built_in_ones(wsad, tmp_path):
+    status, _, err = wsad("init", tmp_path / "p", "--label-map", "kinetics")
+    assert status == 1 and "ava-v2.2" in err and "ucf101-24" in err
+    assert not (tmp_path / "p").exists()

@@ -174,7 +174,7 @@ def test_fast_path_agrees_with_the_validating_parser(fields, kind) -> None:
     from wsad_core.formats.ava_csv import _parse_common_row, _parse_row
 
     fields = ["vid", *fields[1:]]
-    fast = _parse_common_row(fields, kind)
+    fast = _parse_common_row(fields, kind, 1)
     try:
         slow = _parse_row(fields, kind, "f.csv", 1)
     except FormatError:
@@ -191,3 +191,9 @@ def test_unreadable_files_are_format_errors(tmp_path, write_file, check_error) -
     with pytest.raises(FormatError) as info:
         read_ava_csv(tmp_path / "missing.csv")
     check_error(info.value, tmp_path / "missing.csv")
+
+
+def test_rows_remember_their_line_in_the_file(tmp_path) -> None:
+    path = tmp_path / "gt.csv"
+    path.write_text("v,0902,0.1,0.1,0.2,0.2,12,0\n\nv,0903\nv,0904,0.1,0.1,0.2,0.2,12\n")
+    assert [row.row for row in read_ava_csv(path)] == [1, 3, 4]
