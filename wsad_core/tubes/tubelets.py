@@ -14,7 +14,7 @@ from wsad_core.tubes.iou import tube_iou
 from wsad_core.tubes.tracks import Track
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Tubelet:
     track_id: int
     frames: np.ndarray  # (K,) consecutive frame indices

@@ -1,0 +1,253 @@
+"""The action vocabulary and the per-frame poses each action produces.
+
+The classes come in pairs that no single frame tells apart. Each static class is
+made of frames of its moving partner: ``hold_arm_up`` raises the arm exactly as
+``wave`` does and then holds the pose a wave passes through, ``hands_together``
+holds the pose a ``clap`` passes through, ``leg_raised`` plays the rising half of
+a ``kick``, holds its peak and plays the falling half, and ``stand_up`` is
+``crouch_down``'s frames in reverse order. ``walk``, ``jump`` and ``spin`` all pass
+through the neutral pose, which is not a class. Oscillations are sampled on a
+whole number of frames per period and always end where they started, so the
+shared frames are identical, not merely close.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from wsad_core.synthetic.pose import NEUTRAL_ARM, NEUTRAL_LEG, PartialPose
+
+ACTIONS: tuple[str, ...] = (
+    "walk",
+    "wave",
+    "hold_arm_up",
+    "clap",
+    "hands_together",
+    "kick",
+    "leg_raised",
+    "jump",
+    "crouch_down",
+    "stand_up",
+    "spin",
+)
+ACTION_IDS: dict[str, int] = {name: index + 1 for index, name in enumerate(ACTIONS)}
+
+ACTION_GROUPS: dict[str, frozenset[str]] = {
+    "walk": frozenset({"legs"}),
+    "wave": frozenset({"right_arm"}),
+    "hold_arm_up": frozenset({"right_arm"}),
+    "clap": frozenset({"left_arm", "right_arm"}),
+    "hands_together": frozenset({"left_arm", "right_arm"}),
+    "kick": frozenset({"legs"}),
+    "leg_raised": frozenset({"legs"}),
+    "jump": frozenset({"legs", "lift"}),
+    "crouch_down": frozenset({"legs"}),
+    "stand_up": frozenset({"legs"}),
+    "spin": frozenset({"width"}),
+}
+
+# Static classes take their parameters (and so their frames) from their moving partner.
+PARTNER: dict[str, str] = {
+    "hold_arm_up": "wave",
+    "hands_together": "clap",
+    "leg_raised": "kick",
+    "stand_up": "crouch_down",
+}
+
+# Walking speed in figure heights per second (the feet slide a little; nobody checks).
+WALK_SPEED = 0.45
+
+# Wave: upper arm raised up and out, forearm swinging about the vertical above the head.
+WAVE_UPPER = 2.4
+# Clap: arm angles with the hands touching in front of the chest, and fully apart.
+CLAP_TOGETHER = (0.25, -2.1)
+CLAP_APART = (0.7, -2.9)
+# Jump: how far the legs fold at the top of a hop.
+JUMP_FOLD = 0.35
+# Crouch: thigh and shin angles added at the bottom of a crouch (knees out, feet under).
+CROUCH_THIGH, CROUCH_SHIN = 1.1, -0.95
+
+
+@dataclass(frozen=True)
+class ActionParams:
+    """Random choices of one action instance; frame counts are at the video's rate.
+
+    ``cycles`` counts the repeating unit of the motion (half periods for walk and
+    wave, whole periods otherwise). ``side`` is +1 for the left limb, -1 for the
+    right; ``direction`` is the walking direction along x.
+    """
+
+    period: int
+    amplitude: float
+    cycles: int
+    ramp: int
+    hold: int
+    side: int = -1
+    direction: int = 1
+
+
+@dataclass(frozen=True)
+class ActionClip:
+    """Consecutive frames of one action; ``action`` is ``None`` for an unlabelled hold
+    (the crouched pose between ``crouch_down`` and ``stand_up``).
+
+    ``velocity`` is the horizontal speed in figure heights per frame.
+    """
+
+    action: str | None
+    groups: frozenset[str]
+    poses: tuple[PartialPose, ...]
+    velocity: float = 0.0
+
+    @property
+    def frames(self) -> int:
+        return len(self.poses)
+
+
+# Per moving class: (period range in seconds, amplitude range, repeating unit in periods).
+_RANGES: dict[str, tuple[tuple[float, float], tuple[float, float], float]] = {
+    "walk": ((0.8, 1.1), (0.35, 0.5), 0.5),
+    "wave": ((0.4, 0.7), (0.5, 0.8), 0.5),
+    "clap": ((0.4, 0.6), (1.0, 1.0), 1.0),
+    "kick": ((0.6, 0.9), (1.0, 1.4), 1.0),
+    "jump": ((0.5, 0.7), (0.15, 0.25), 1.0),
+    "crouch_down": ((0.8, 1.2), (1.0, 1.0), 1.0),
+    "spin": ((0.8, 1.4), (1.0, 1.0), 1.0),
+}
+_MIN_CYCLES = {"walk": 2, "wave": 2, "clap": 2, "kick": 1, "jump": 2, "crouch_down": 1, "spin": 1}
+_RAMP_SECONDS = (0.2, 0.4)
+_HOLD_SECONDS = (0.8, 2.5)
+
+
+def _even_frames(seconds: float, fps: float) -> int:
+    return max(2, 2 * round(seconds * fps / 2))
+
+
+def sample_params(
+    action: str, rng: np.random.Generator, fps: float, seconds: float, direction: int = 1
+) -> ActionParams:
+    """Draw an instance of ``action`` lasting roughly ``seconds`` (rounded to whole cycles)."""
+    source = PARTNER.get(action, action)
+    (p_lo, p_hi), (a_lo, a_hi), unit = _RANGES[source]
+    period = _even_frames(rng.uniform(p_lo, p_hi), fps)
+    amplitude = float(rng.uniform(a_lo, a_hi))
+    cycles = max(_MIN_CYCLES[source], round(seconds * fps / (unit * period)))
+    ramp = max(1, round(rng.uniform(*_RAMP_SECONDS) * fps))
+    hold = max(1, round(rng.uniform(*_HOLD_SECONDS) * fps))
+    side = int(rng.choice((-1, 1)))
+    return ActionParams(period, amplitude, cycles, ramp, hold, side, direction)
+
+
+def _lerp(a: tuple[float, ...], b: tuple[float, ...], s: float) -> tuple[float, ...]:
+    return tuple(x + (y - x) * s for x, y in zip(a, b))
+
+
+def _ramp(target: tuple[float, ...], frames: int) -> list[tuple[float, ...]]:
+    """Frames moving from the neutral arm to ``target``, both ends excluded."""
+    steps = [(i + 1) / (frames + 1) for i in range(frames)]
+    return [_lerp(NEUTRAL_ARM, target, 3 * s * s - 2 * s**3) for s in steps]
+
+
+def _wave_arm(p: ActionParams, t: int) -> tuple[float, float]:
+    return (WAVE_UPPER, math.pi + p.amplitude * math.sin(2 * math.pi * t / p.period))
+
+
+def _clap_arm(p: ActionParams, t: int) -> tuple[float, ...]:
+    return _lerp(CLAP_TOGETHER, CLAP_APART, 0.5 * (1 - math.cos(2 * math.pi * t / p.period)))
+
+
+def _kick_legs(p: ActionParams, t: int) -> tuple[float, float, float, float]:
+    raised = NEUTRAL_LEG + p.amplitude * math.sin(math.pi * t / p.period) ** 2
+    if p.side > 0:
+        return (raised, raised, NEUTRAL_LEG, NEUTRAL_LEG)
+    return (NEUTRAL_LEG, NEUTRAL_LEG, raised, raised)
+
+
+def _jump(p: ActionParams, t: int) -> dict[str, object]:
+    height = math.sin(math.pi * (t % p.period) / p.period)
+    thigh, shin = NEUTRAL_LEG + JUMP_FOLD * height, NEUTRAL_LEG - JUMP_FOLD * height
+    return {"legs": (thigh, shin, thigh, shin), "lift": p.amplitude * height}
+
+
+def _walk_legs(p: ActionParams, t: int) -> tuple[float, float, float, float]:
+    angle = NEUTRAL_LEG + p.amplitude * math.sin(2 * math.pi * t / p.period)
+    return (angle, angle, angle, angle)
+
+
+def crouch_legs(depth: float) -> tuple[float, float, float, float]:
+    """Leg angles at crouch ``depth`` (0 standing, 1 fully down)."""
+    thigh, shin = NEUTRAL_LEG + CROUCH_THIGH * depth, NEUTRAL_LEG + CROUCH_SHIN * depth
+    return (thigh, shin, thigh, shin)
+
+
+def _core_frames(p: ActionParams, unit: float) -> range:
+    """Frames of the repeating motion, including the last one, which returns to the first pose."""
+    return range(round(p.cycles * unit * p.period) + 1)
+
+
+def _arm_frames(
+    action: str, p: ActionParams, arm_at: Callable[[ActionParams, int], tuple[float, ...]]
+) -> list[tuple[float, ...]]:
+    """Raise the arm(s) to the motion's first pose, move (or hold it), and lower them the same way."""
+    start = arm_at(p, 0)
+    ramp = _ramp(start, p.ramp)
+    if action in PARTNER:
+        core = [start] * p.hold
+    else:
+        core = [arm_at(p, t) for t in _core_frames(p, _RANGES[action][2])]
+    return ramp + core + ramp[::-1]
+
+
+def action_clips(action: str, p: ActionParams, fps: float) -> list[ActionClip]:
+    """The clips of one instance: one clip, except a crouch, which is followed by an
+    unlabelled crouched hold and a ``stand_up`` (its own frames reversed)."""
+    groups = ACTION_GROUPS[action]
+    if action in ("wave", "hold_arm_up"):
+        poses = [{"right_arm": arm} for arm in _arm_frames(action, p, _wave_arm)]
+    elif action in ("clap", "hands_together"):
+        poses = [{"left_arm": arm, "right_arm": arm} for arm in _arm_frames(action, p, _clap_arm)]
+    elif action == "kick":
+        poses = [{"legs": _kick_legs(p, t)} for t in _core_frames(p, 1.0)]
+    elif action == "leg_raised":
+        half = p.period // 2
+        legs = [_kick_legs(p, t) for t in range(half)]
+        legs += [_kick_legs(p, half)] * p.hold
+        legs += [_kick_legs(p, t) for t in range(half + 1, p.period + 1)]
+        poses = [{"legs": value} for value in legs]
+    elif action == "jump":
+        poses = [_jump(p, t) for t in _core_frames(p, 1.0)]
+    elif action == "walk":
+        poses = [{"legs": _walk_legs(p, t)} for t in _core_frames(p, 0.5)]
+        return [ActionClip(action, groups, tuple(poses), p.direction * WALK_SPEED / fps)]
+    elif action == "spin":
+        poses = [{"width": math.cos(2 * math.pi * t / p.period)} for t in _core_frames(p, 1.0)]
+    elif action in ("crouch_down", "stand_up"):
+        return _crouch_episode(p)
+    else:
+        raise ValueError(f"unknown action {action!r}")
+    return [ActionClip(action, groups, tuple(poses))]
+
+
+def _crouch_episode(p: ActionParams) -> list[ActionClip]:
+    frames = p.period
+    depths = [3 * s * s - 2 * s**3 for s in (i / (frames - 1) for i in range(frames))]
+    down = tuple({"legs": crouch_legs(d)} for d in depths)
+    legs = frozenset({"legs"})
+    hold = tuple({"legs": crouch_legs(1.0)} for _ in range(p.hold))
+    return [
+        ActionClip("crouch_down", legs, down),
+        ActionClip(None, legs, hold),
+        ActionClip("stand_up", legs, down[::-1]),
+    ]
+
+
+def episode(
+    action: str, rng: np.random.Generator, fps: float, seconds: float, direction: int = 1
+) -> list[ActionClip]:
+    """Draw one instance of ``action`` lasting roughly ``seconds`` (a crouch episode for
+    ``crouch_down``)."""
+    return action_clips(action, sample_params(action, rng, fps, seconds, direction), fps)

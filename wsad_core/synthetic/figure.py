@@ -1,0 +1,141 @@
+"""An articulated stick figure: joint positions from a pose, drawing, and its tight box.
+
+Lengths are in units of the figure's standing height (feet to top of head, about
+1.0). The figure is drawn with aliased OpenCV primitives on a sub-pixel grid, so
+that the box computed from the geometry is exact up to one pixel of rasterisation.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from wsad_core.synthetic.pose import Pose
+
+THIGH, SHIN = 0.25, 0.24
+UPPER_ARM, FOREARM = 0.16, 0.15
+TORSO = 0.30
+NECK_GAP = 0.03
+HEAD_RADIUS = 0.085
+SHOULDER_X, SHOULDER_DROP = 0.09, 0.03
+HIP_X = 0.05
+LIMB_THICKNESS, TORSO_THICKNESS = 0.055, 0.13
+MIN_LIMB_PX, MIN_TORSO_PX = 3, 5
+
+# Shades of the figure's colour: the left side darker, the head lighter, so a spin shows.
+_SHADES = {"left": 0.65, "right": 1.0, "torso": 0.85, "head": 1.15}
+
+_SHIFT = 4
+_SCALE = 1 << _SHIFT
+# Aliased thick lines and discs reach at most this far beyond their nominal radius.
+_RASTER_MARGIN = 1.0
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: Point
+    end: Point
+    thickness: int
+    part: str
+
+
+@dataclass(frozen=True)
+class FigureGeometry:
+    """Pixel geometry of one figure in one frame (OpenCV coordinates: pixel centres at integers)."""
+
+    segments: tuple[Segment, ...]
+    head_centre: Point
+    head_radius: float
+
+
+def limb_thickness(height: float) -> int:
+    return max(MIN_LIMB_PX, round(LIMB_THICKNESS * height))
+
+
+def torso_thickness(height: float) -> int:
+    return max(MIN_TORSO_PX, round(TORSO_THICKNESS * height))
+
+
+def _chain(origin: Point, side: int, width: float, angles: tuple[float, float], lengths: tuple[float, float]) -> list[Point]:
+    """Joints from ``origin`` along two bones whose angles are measured from straight down."""
+    points = [origin]
+    x, y = origin
+    for angle, length in zip(angles, lengths):
+        x += side * width * length * math.sin(angle)
+        y -= length * math.cos(angle)
+        points.append((x, y))
+    return points
+
+
+def figure_geometry(pose: Pose, x: float, ground: float, height: float) -> FigureGeometry:
+    """Place ``pose`` with its body axis at ``x``, standing on the line ``y = ground`` (pixels),
+    ``height`` pixels tall when standing; ``pose.lift`` raises it off the ground."""
+    w = pose.width
+    legs = {
+        "left": _chain((HIP_X * w, 0.0), 1, w, pose.legs[0:2], (THIGH, SHIN)),
+        "right": _chain((-HIP_X * w, 0.0), -1, w, pose.legs[2:4], (THIGH, SHIN)),
+    }
+    shoulder_y = TORSO - SHOULDER_DROP
+    arms = {
+        "left": _chain((SHOULDER_X * w, shoulder_y), 1, w, pose.left_arm, (UPPER_ARM, FOREARM)),
+        "right": _chain((-SHOULDER_X * w, shoulder_y), -1, w, pose.right_arm, (UPPER_ARM, FOREARM)),
+    }
+    limb = limb_thickness(height)
+    lowest = min(legs["left"][-1][1], legs["right"][-1][1])
+    base_y = ground - limb / 2 - (pose.lift - lowest) * height
+
+    def px(point: Point) -> Point:
+        return (x + point[0] * height, base_y - point[1] * height)
+
+    segments: list[Segment] = []
+    for side in ("left", "right"):
+        chain = legs[side]
+        segments += [Segment(px(a), px(b), limb, side) for a, b in zip(chain, chain[1:])]
+    segments.append(Segment(px((0.0, 0.0)), px((0.0, TORSO)), torso_thickness(height), "torso"))
+    segments.append(Segment(px(legs["left"][0]), px(legs["right"][0]), limb, "torso"))
+    segments.append(Segment(px(arms["left"][0]), px(arms["right"][0]), limb, "torso"))
+    for side in ("left", "right"):
+        chain = arms[side]
+        segments += [Segment(px(a), px(b), limb, side) for a, b in zip(chain, chain[1:])]
+    head = px((0.0, TORSO + NECK_GAP + HEAD_RADIUS))
+    return FigureGeometry(tuple(segments), head, HEAD_RADIUS * height)
+
+
+def geometry_box(geometry: FigureGeometry) -> tuple[float, float, float, float]:
+    """Box ``x1, y1, x2, y2`` around every pixel the figure covers, in edge coordinates
+    (pixel ``i`` spans ``[i, i + 1)``), not clipped to the frame."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for seg in geometry.segments:
+        reach = seg.thickness / 2 + _RASTER_MARGIN
+        for px, py in (seg.start, seg.end):
+            xs += [px - reach, px + reach]
+            ys += [py - reach, py + reach]
+    hx, hy = geometry.head_centre
+    reach = geometry.head_radius + _RASTER_MARGIN
+    xs += [hx - reach, hx + reach]
+    ys += [hy - reach, hy + reach]
+    # A pixel centred at c spans [c - 0.5, c + 0.5) in OpenCV coordinates, [c, c + 1) in edge ones.
+    return (min(xs) + 0.5, min(ys) + 0.5, max(xs) + 0.5, max(ys) + 0.5)
+
+
+def _fixed(point: Point) -> tuple[int, int]:
+    return (round(point[0] * _SCALE), round(point[1] * _SCALE))
+
+
+def shade(color: tuple[int, int, int], part: str) -> tuple[int, int, int]:
+    factor = _SHADES[part]
+    return tuple(int(min(255, round(c * factor))) for c in color)  # type: ignore[return-value]
+
+
+def draw_figure(image: np.ndarray, geometry: FigureGeometry, color: tuple[int, int, int]) -> None:
+    """Draw the figure into ``image`` (HxWx3 uint8, modified in place)."""
+    for seg in geometry.segments:
+        cv2.line(image, _fixed(seg.start), _fixed(seg.end), shade(color, seg.part), seg.thickness, cv2.LINE_8, _SHIFT)
+    radius = round(geometry.head_radius * _SCALE)
+    cv2.circle(image, _fixed(geometry.head_centre), radius, shade(color, "head"), -1, cv2.LINE_8, _SHIFT)
