@@ -30,8 +30,8 @@ _SHADES = {"left": 0.65, "right": 1.0, "torso": 0.85, "head": 1.15}
 
 _SHIFT = 4
 _SCALE = 1 << _SHIFT
-# Aliased thick lines and discs reach at most this far beyond their nominal radius.
-_RASTER_MARGIN = 1.0
+# Aliased thick lines and discs reach at most this far beyond their nominal radius (measured 1.23).
+_RASTER_MARGIN = 2.0
 
 Point = tuple[float, float]
 
@@ -106,9 +106,8 @@ def figure_geometry(pose: Pose, x: float, ground: float, height: float) -> Figur
     return FigureGeometry(tuple(segments), head, HEAD_RADIUS * height)
 
 
-def geometry_box(geometry: FigureGeometry) -> tuple[float, float, float, float]:
-    """Box ``x1, y1, x2, y2`` around every pixel the figure covers, in edge coordinates
-    (pixel ``i`` spans ``[i, i + 1)``), not clipped to the frame."""
+def _reach_box(geometry: FigureGeometry) -> tuple[float, float, float, float]:
+    """OpenCV-coordinate bounds that every drawn pixel centre lies within."""
     xs: list[float] = []
     ys: list[float] = []
     for seg in geometry.segments:
@@ -120,12 +119,27 @@ def geometry_box(geometry: FigureGeometry) -> tuple[float, float, float, float]:
     reach = geometry.head_radius + _RASTER_MARGIN
     xs += [hx - reach, hx + reach]
     ys += [hy - reach, hy + reach]
-    # A pixel centred at c spans [c - 0.5, c + 0.5) in OpenCV coordinates, [c, c + 1) in edge ones.
-    return (min(xs) + 0.5, min(ys) + 0.5, max(xs) + 0.5, max(ys) + 0.5)
+    return min(xs), min(ys), max(xs), max(ys)
 
 
-def _fixed(point: Point) -> tuple[int, int]:
-    return (round(point[0] * _SCALE), round(point[1] * _SCALE))
+def geometry_box(geometry: FigureGeometry) -> tuple[float, float, float, float]:
+    """Exact box ``x1, y1, x2, y2`` of the pixels the figure covers, in edge coordinates
+    (pixel ``i`` spans ``[i, i + 1)``), not clipped to the frame.
+
+    The figure is rasterised alone into a small mask, so the box is as tight as
+    the drawing itself, whatever OpenCV does at line ends.
+    """
+    bx1, by1, bx2, by2 = _reach_box(geometry)
+    left, top = math.floor(bx1) - 1, math.floor(by1) - 1
+    mask = np.zeros((math.ceil(by2) - top + 2, math.ceil(bx2) - left + 2, 3), np.uint8)
+    draw_figure(mask, geometry, (255, 255, 255), offset=(-left, -top))
+    rows = np.flatnonzero(mask[:, :, 0].any(axis=1))
+    cols = np.flatnonzero(mask[:, :, 0].any(axis=0))
+    return (left + cols[0], top + rows[0], left + cols[-1] + 1, top + rows[-1] + 1)
+
+
+def _fixed(point: Point, offset: tuple[int, int]) -> tuple[int, int]:
+    return (round((point[0] + offset[0]) * _SCALE), round((point[1] + offset[1]) * _SCALE))
 
 
 def shade(color: tuple[int, int, int], part: str) -> tuple[int, int, int]:
@@ -133,9 +147,15 @@ def shade(color: tuple[int, int, int], part: str) -> tuple[int, int, int]:
     return tuple(int(min(255, round(c * factor))) for c in color)  # type: ignore[return-value]
 
 
-def draw_figure(image: np.ndarray, geometry: FigureGeometry, color: tuple[int, int, int]) -> None:
-    """Draw the figure into ``image`` (HxWx3 uint8, modified in place)."""
+def draw_figure(
+    image: np.ndarray,
+    geometry: FigureGeometry,
+    color: tuple[int, int, int],
+    offset: tuple[int, int] = (0, 0),
+) -> None:
+    """Draw the figure into ``image`` (HxWx3 uint8, modified in place), shifted by whole pixels."""
     for seg in geometry.segments:
-        cv2.line(image, _fixed(seg.start), _fixed(seg.end), shade(color, seg.part), seg.thickness, cv2.LINE_8, _SHIFT)
-    radius = round(geometry.head_radius * _SCALE)
-    cv2.circle(image, _fixed(geometry.head_centre), radius, shade(color, "head"), -1, cv2.LINE_8, _SHIFT)
+        start, end = _fixed(seg.start, offset), _fixed(seg.end, offset)
+        cv2.line(image, start, end, shade(color, seg.part), seg.thickness, cv2.LINE_8, _SHIFT)
+    centre, radius = _fixed(geometry.head_centre, offset), round(geometry.head_radius * _SCALE)
+    cv2.circle(image, centre, radius, shade(color, "head"), -1, cv2.LINE_8, _SHIFT)
