@@ -154,8 +154,9 @@ def draw_figure(
     offset: tuple[int, int] = (0, 0),
 ) -> None:
     """Draw the figure into ``image`` (HxWx3 uint8, modified in place), shifted by whole pixels."""
+    shades = {part: shade(color, part) for part in _SHADES}
     for seg in geometry.segments:
         start, end = _fixed(seg.start, offset), _fixed(seg.end, offset)
-        cv2.line(image, start, end, shade(color, seg.part), seg.thickness, cv2.LINE_8, _SHIFT)
+        cv2.line(image, start, end, shades[seg.part], seg.thickness, cv2.LINE_8, _SHIFT)
     centre, radius = _fixed(geometry.head_centre, offset), round(geometry.head_radius * _SCALE)
-    cv2.circle(image, centre, radius, shade(color, "head"), -1, cv2.LINE_8, _SHIFT)
+    cv2.circle(image, centre, radius, shades["head"], -1, cv2.LINE_8, _SHIFT)
