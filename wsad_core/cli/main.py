@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from wsad_core.cli import clips_cmd, export_cmd, import_cmd, info_cmd, labels_cmd, videos_cmd
+from wsad_core.cli import (
+    clips_cmd,
+    detect_cmd,
+    export_cmd,
+    import_cmd,
+    info_cmd,
+    labels_cmd,
+    videos_cmd,
+)
 from wsad_core.errors import WsadError
 
 app = typer.Typer(
@@ -37,6 +45,8 @@ app.add_typer(labels_cmd.app, name="labels")
 app.add_typer(clips_cmd.app, name="clips")
 app.add_typer(videos_cmd.app, name="videos")
 app.add_typer(export_cmd.app, name="export")
+app.command("detect")(detect_cmd.detect)
+app.command("tubelets")(detect_cmd.tubelets)
 
 
 def _debug_requested(argv: list[str]) -> bool:

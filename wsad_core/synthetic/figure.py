@@ -122,20 +122,32 @@ def _reach_box(geometry: FigureGeometry) -> tuple[float, float, float, float]:
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def geometry_box(geometry: FigureGeometry) -> tuple[float, float, float, float]:
+def geometry_box(
+    geometry: FigureGeometry, frame: tuple[int, int] | None = None
+) -> tuple[float, float, float, float] | None:
     """Exact box ``x1, y1, x2, y2`` of the pixels the figure covers, in edge coordinates
-    (pixel ``i`` spans ``[i, i + 1)``), not clipped to the frame.
+    (pixel ``i`` spans ``[i, i + 1)``).
 
-    The figure is rasterised alone into a small mask, so the box is as tight as
-    the drawing itself, whatever OpenCV does at line ends.
+    With ``frame = (width, height)`` only pixels inside the frame count, so a figure
+    half outside gets the box of its visible part, and ``None`` when nothing shows.
+    The figure is rasterised alone into a small mask, so the box is as tight as the
+    drawing itself, whatever OpenCV does at line ends.
     """
     bx1, by1, bx2, by2 = _reach_box(geometry)
     left, top = math.floor(bx1) - 1, math.floor(by1) - 1
-    mask = np.zeros((math.ceil(by2) - top + 2, math.ceil(bx2) - left + 2, 3), np.uint8)
+    right, bottom = math.ceil(bx2) + 2, math.ceil(by2) + 2
+    if frame is not None:
+        left, top = max(left, 0), max(top, 0)
+        right, bottom = min(right, frame[0]), min(bottom, frame[1])
+        if right <= left or bottom <= top:
+            return None
+    mask = np.zeros((bottom - top, right - left, 3), np.uint8)
     draw_figure(mask, geometry, (255, 255, 255), offset=(-left, -top))
     rows = np.flatnonzero(mask[:, :, 0].any(axis=1))
+    if rows.size == 0:
+        return None
     cols = np.flatnonzero(mask[:, :, 0].any(axis=0))
-    return (left + cols[0], top + rows[0], left + cols[-1] + 1, top + rows[-1] + 1)
+    return (float(left + cols[0]), float(top + rows[0]), float(left + cols[-1] + 1), float(top + rows[-1] + 1))
 
 
 def _fixed(point: Point, offset: tuple[int, int]) -> tuple[int, int]:

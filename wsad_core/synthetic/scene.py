@@ -43,7 +43,8 @@ class VideoScene:
     """Ground truth of one video.
 
     ``boxes[f, p]`` is person ``p``'s box ``x1, y1, x2, y2`` in pixels at frame ``f``
-    (edge coordinates, clipped to the frame), NaN where the figure is fully outside.
+    (edge coordinates): exactly around the figure's pixels inside the frame, so a
+    figure partly outside gets the box of its visible part, and NaN where none shows.
     ``actions[f, p, k]`` says person ``p`` performs ``ACTIONS[k]`` at frame ``f``,
     whether or not it is in the picture; :meth:`labels` keeps only visible people.
     """
@@ -138,14 +139,10 @@ def _make_figure(
 
 
 def figure_box(figure: Figure, frame: int, width: int, height: int) -> tuple[float, float, float, float] | None:
-    """The figure's box at ``frame`` clipped to a ``width`` x ``height`` picture, ``None`` if outside."""
+    """Box of the figure's pixels inside a ``width`` x ``height`` picture at ``frame``,
+    ``None`` when none of them is inside."""
     geometry = figure_geometry(figure.poses[frame], float(figure.x[frame]), figure.ground, figure.height)
-    x1, y1, x2, y2 = geometry_box(geometry)
-    x1, x2 = max(0.0, float(x1)), min(float(width), float(x2))
-    y1, y2 = max(0.0, float(y1)), min(float(height), float(y2))
-    if x2 <= x1 or y2 <= y1:
-        return None
-    return (x1, y1, x2, y2)
+    return geometry_box(geometry, (width, height))
 
 
 def scene_from_figures(

@@ -1,0 +1,101 @@
+"""The classes can only be told apart over time: every frame of one is a frame of its partner."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from wsad_core.synthetic import NEUTRAL, Pose, action_clips
+from wsad_core.synthetic.actions import PARTNER, sample_params
+from wsad_core.synthetic.figure import draw_figure, figure_geometry
+from wsad_core.synthetic.pose import compose, pose_distance
+
+FPS = 25
+STATIC_PAIRS = [("wave", "hold_arm_up"), ("clap", "hands_together"), ("kick", "leg_raised")]
+THROUGH_NEUTRAL = ["walk", "jump", "spin"]
+
+
+def poses_of(action: str, params) -> list[Pose]:
+    return [compose([part]) for clip in action_clips(action, params, FPS) for part in clip.poses]
+
+
+def labelled_poses(action: str, params) -> list[Pose]:
+    return [compose([part]) for clip in action_clips(action, params, FPS) if clip.action == action for part in clip.poses]
+
+
+def longest_still_run(poses: list[Pose]) -> int:
+    longest = run = 1
+    for previous, pose in zip(poses, poses[1:]):
+        run = run + 1 if pose_distance(previous, pose) == 0.0 else 1
+        longest = max(longest, run)
+    return longest
+
+
+def render(pose: Pose) -> np.ndarray:
+    image = np.zeros((120, 160, 3), np.uint8)
+    draw_figure(image, figure_geometry(pose, 80.3, 115.0, 84.0), (200, 120, 40))
+    return image
+
+
+def matching_pose(pose: Pose, candidates: list[Pose]) -> Pose | None:
+    return next((c for c in candidates if pose_distance(pose, c) == 0.0), None)
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize(("moving", "static"), STATIC_PAIRS)
+def test_every_frame_of_the_static_class_is_a_frame_of_the_moving_one(moving: str, static: str, seed: int) -> None:
+    params = sample_params(moving, np.random.default_rng(seed), FPS, 2.0)
+    moving_poses = poses_of(moving, params)
+    static_poses = labelled_poses(static, params)
+    assert PARTNER[static] == moving
+    assert all(matching_pose(pose, moving_poses) is not None for pose in static_poses)
+    # The static class does hold still, and the moving one never does.
+    assert longest_still_run(static_poses) >= params.hold
+    assert longest_still_run(moving_poses) <= 2  # two frames straddling a turning point
+
+
+@pytest.mark.parametrize(("moving", "static"), STATIC_PAIRS)
+def test_the_shared_pose_renders_to_identical_pixels(moving: str, static: str) -> None:
+    params = sample_params(moving, np.random.default_rng(7), FPS, 2.0)
+    static_poses = labelled_poses(static, params)
+    held = static_poses[len(static_poses) // 2]
+    twin = matching_pose(held, poses_of(moving, params))
+    assert twin is not None
+    assert np.array_equal(render(held), render(twin))
+    assert render(held).any()
+    # Not vacuous: other frames of the moving class look different.
+    assert any(not np.array_equal(render(held), render(p)) for p in poses_of(moving, params))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_stand_up_is_crouch_down_in_reverse(seed: int) -> None:
+    params = sample_params("crouch_down", np.random.default_rng(seed), FPS, 1.0)
+    down, hold, up = action_clips("crouch_down", params, FPS)
+    assert (down.action, hold.action, up.action) == ("crouch_down", None, "stand_up")
+    assert up.poses == down.poses[::-1]
+    assert compose([down.poses[0]]) == NEUTRAL
+    assert all(part == down.poses[-1] for part in hold.poses)
+    assert action_clips("stand_up", params, FPS) == [down, hold, up]
+    for first, last in zip(down.poses, up.poses[::-1]):
+        assert np.array_equal(render(compose([first])), render(compose([last])))
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("action", THROUGH_NEUTRAL)
+def test_neutral_is_a_frame_of_moving_classes(action: str, seed: int) -> None:
+    params = sample_params(action, np.random.default_rng(seed), FPS, 2.0)
+    poses = labelled_poses(action, params)
+    twin = matching_pose(NEUTRAL, poses)
+    assert twin is not None
+    assert np.array_equal(render(NEUTRAL), render(twin))
+    assert any(pose_distance(NEUTRAL, pose) > 0.1 for pose in poses)
+
+
+def test_actions_drive_only_their_part_groups() -> None:
+    from wsad_core.synthetic import ACTION_GROUPS, ACTIONS
+
+    for action in ACTIONS:
+        params = sample_params(action, np.random.default_rng(0), FPS, 2.0)
+        for clip in action_clips(action, params, FPS):
+            assert clip.groups == ACTION_GROUPS[action]
+            assert all(set(part) <= clip.groups for part in clip.poses)
