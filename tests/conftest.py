@@ -45,3 +45,16 @@ def make_video(tmp_path: Path) -> VideoFactory:
 def project(tmp_path: Path) -> Project:
     with Project.create(tmp_path / "project") as opened:
         yield opened
+
+
+@pytest.fixture
+def wsad(capsys):
+    """Run `wsad ARGS…` in-process; returns (exit status, stdout, stderr)."""
+    from wsad_core.cli import main
+
+    def run(*args: object) -> tuple[int, str, str]:
+        status = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return run

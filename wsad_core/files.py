@@ -25,6 +25,10 @@ def atomic_output(path: str | Path, *, force: bool = False) -> Iterator[Path]:
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
     temp = Path(temp_name)
+    # mkstemp makes the file private (0600); the result gets the usual permissions instead.
+    umask = os.umask(0)
+    os.umask(umask)
+    temp.chmod(0o666 & ~umask)
     try:
         yield temp
         os.replace(temp, path)

@@ -15,6 +15,7 @@ from wsad_core.cli import (
     import_cmd,
     info_cmd,
     labels_cmd,
+    synth_cmd,
     videos_cmd,
 )
 from wsad_core.errors import WsadError
@@ -45,6 +46,7 @@ app.add_typer(labels_cmd.app, name="labels")
 app.add_typer(clips_cmd.app, name="clips")
 app.add_typer(videos_cmd.app, name="videos")
 app.add_typer(export_cmd.app, name="export")
+app.add_typer(synth_cmd.app, name="synth")
 app.command("detect")(detect_cmd.detect)
 app.command("tubelets")(detect_cmd.tubelets)
 

@@ -135,6 +135,13 @@ class Project(ProjectStore):
         with self.transaction() as session:
             return video_ops.to_record(video_ops.relink_video(session, key, path, fingerprint))
 
+    def set_video_splits(self, splits: dict[str | int, str | None]) -> None:
+        """Assign videos to ``train``, ``val`` or ``test`` (None: no split), all or none."""
+        with self.transaction() as session:
+            for key, split in splits.items():
+                ground_truth.check_split(split)
+                video_ops.get_video(session, key).split = split
+
     def missing_videos(self) -> list[VideoRecord]:
         with self.reading() as session:
             return [video_ops.to_record(v) for v in video_ops.missing_files(session)]

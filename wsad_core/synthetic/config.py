@@ -65,7 +65,8 @@ class WorldConfig:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values (tuples become lists)."""
-        return {key: list(value) if isinstance(value, tuple) else value for key, value in dataclasses.asdict(self).items()}
+        values = dataclasses.asdict(self)
+        return {key: list(value) if isinstance(value, tuple) else value for key, value in values.items()}
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> WorldConfig:

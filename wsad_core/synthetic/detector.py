@@ -83,7 +83,8 @@ def _true_detections(
             if np.isnan(box[0]) or not found[frame]:
                 continue
             w, h = box[2] - box[0], box[3] - box[1]
-            cx, cy = (box[0] + box[2]) / 2 + rng.normal(0, jitter) * w, (box[1] + box[3]) / 2 + rng.normal(0, jitter) * h
+            cx = (box[0] + box[2]) / 2 + rng.normal(0, jitter) * w
+            cy = (box[1] + box[3]) / 2 + rng.normal(0, jitter) * h
             w, h = w * math.exp(rng.normal(0, jitter)), h * math.exp(rng.normal(0, jitter))
             clipped = _clip(np.array([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2]), scene.width, scene.height)
             if clipped is not None:

@@ -37,7 +37,7 @@ def keyframes(scene: VideoScene, every_frame: bool = False) -> list[int]:
     """Frames annotated in AVA files: one per second at ``t * fps``, or every frame."""
     if every_frame:
         return list(range(scene.nframes))
-    return [second * scene.fps for second in range(int(scene.nframes // scene.fps) + 1) if second * scene.fps < scene.nframes]
+    return list(range(0, scene.nframes, scene.fps))
 
 
 def ava_rows(scene: VideoScene, every_frame: bool = False) -> list[AvaRow]:
@@ -72,7 +72,10 @@ def person_box_rows(scene: VideoScene) -> list[AvaRow]:
 def detection_rows(scene: VideoScene, detections: Iterable[Detection]) -> list[AvaRow]:
     """Simulated detections as a person-box file (empty action column, score)."""
     return [
-        AvaRow(scene.video_id, _timestamp(scene, d.frame), _normalised(scene, np.array(d.box)), None, score=round(d.score, 4))
+        AvaRow(
+            scene.video_id, _timestamp(scene, d.frame), _normalised(scene, np.array(d.box)), None,
+            score=round(d.score, 4),
+        )
         for d in detections
     ]
 

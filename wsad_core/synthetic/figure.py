@@ -1,8 +1,8 @@
 """An articulated stick figure: joint positions from a pose, drawing, and its tight box.
 
 Lengths are in units of the figure's standing height (feet to top of head, about
-1.0). The figure is drawn with aliased OpenCV primitives on a sub-pixel grid, so
-that the box computed from the geometry is exact up to one pixel of rasterisation.
+1.0). The figure is drawn with aliased OpenCV primitives on a sub-pixel grid, and
+its box is measured by drawing it alone, so the box is exactly its pixels' extent.
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ class FigureGeometry:
 
 
 def limb_thickness(height: float) -> int:
+    """Limb width in pixels for a figure ``height`` pixels tall (never under 3)."""
     return max(MIN_LIMB_PX, round(LIMB_THICKNESS * height))
 
 
@@ -61,7 +62,9 @@ def torso_thickness(height: float) -> int:
     return max(MIN_TORSO_PX, round(TORSO_THICKNESS * height))
 
 
-def _chain(origin: Point, side: int, width: float, angles: tuple[float, float], lengths: tuple[float, float]) -> list[Point]:
+def _chain(
+    origin: Point, side: int, width: float, angles: tuple[float, float], lengths: tuple[float, float]
+) -> list[Point]:
     """Joints from ``origin`` along two bones whose angles are measured from straight down."""
     points = [origin]
     x, y = origin

@@ -15,7 +15,7 @@ import numpy as np
 from wsad_core.synthetic.actions import ACTION_IDS, ACTIONS
 from wsad_core.synthetic.config import WorldConfig
 from wsad_core.synthetic.figure import figure_geometry, geometry_box
-from wsad_core.synthetic.pose import NEUTRAL, Pose, compose
+from wsad_core.synthetic.pose import NEUTRAL, PartialPose, Pose, compose
 from wsad_core.synthetic.timeline import PlacedClip, plan_actor
 
 _BYSTANDER_DRIFT = 0.08  # figure heights per second, at most
@@ -93,10 +93,10 @@ def _colors(rng: np.random.Generator, count: int) -> list[tuple[int, int, int]]:
 
 
 def _poses(placed: list[PlacedClip], nframes: int) -> list[Pose]:
-    parts: list[list[dict]] = [[] for _ in range(nframes)]
+    parts: list[list[PartialPose]] = [[] for _ in range(nframes)]
     for item in placed:
         for offset, part in enumerate(item.clip.poses[: max(0, nframes - item.start)]):
-            parts[item.start + offset].append(part)  # type: ignore[arg-type]
+            parts[item.start + offset].append(part)
     return [compose(frame_parts) if frame_parts else NEUTRAL for frame_parts in parts]
 
 
@@ -109,12 +109,17 @@ def _walk_offsets(placed: list[PlacedClip], nframes: int, figure_height: float) 
 
 
 def _make_figure(
-    rng: np.random.Generator, config: WorldConfig, nframes: int, person_id: int, bystander: bool, color: tuple[int, int, int]
+    rng: np.random.Generator,
+    config: WorldConfig,
+    nframes: int,
+    person_id: int,
+    bystander: bool,
+    color: tuple[int, int, int],
 ) -> Figure:
     depth = float(rng.uniform(0.0, 1.0))
     near, far = config.figure_height
     height = config.height * (near + (far - near) * depth)
-    ground = config.height * (0.98 - 0.12 * depth)
+    ground = config.height * (0.98 - 0.12 * depth)  # farther figures stand higher in the picture
     frames = np.arange(nframes)
     sway_period = rng.uniform(2.0, 4.0) * config.fps
     sway = _SWAY * height * np.sin(2 * math.pi * frames / sway_period + rng.uniform(0, 2 * math.pi))
@@ -125,6 +130,7 @@ def _make_figure(
         return Figure(person_id, True, color, height, ground, depth, x, [NEUTRAL] * nframes)
     enter = int(rng.choice((-1, 1))) if rng.random() < config.enter_probability else 0
     if enter:
+        # Just outside the picture: a standing figure is about 0.4 of its height wide.
         x_start = -0.4 * height if enter > 0 else config.width + 0.4 * height
     else:
         x_start = rng.uniform(0.15, 0.85) * config.width

@@ -20,6 +20,9 @@ from wsad_core.synthetic.config import WorldConfig
 _NOT_SECONDARY = ("walk", "crouch_down", "stand_up")
 # Probability that a walk heads back towards the middle when the figure is near an edge.
 _RETURN_PROBABILITY = 0.8
+# A crouch episode labels two short classes; drawing it twice as often keeps them about as
+# frequent as the others.
+_START_WEIGHTS = {"crouch_down": 2.0}
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ def plan_actor(
     picture from outside; 0 lets it start anywhere with a short neutral gap.
     """
     starters = [name for name in config.classes if name != "stand_up"]
+    weights = np.array([_START_WEIGHTS.get(name, 1.0) for name in starters])
+    weights /= weights.sum()
     fps = config.fps
     placed: list[PlacedClip] = []
     x = x_start
@@ -99,7 +104,7 @@ def plan_actor(
             distance = abs(x_start - config.width / 2) * rng.uniform(0.5, 1.2)
             seconds = distance / (WALK_SPEED * figure_height)
         else:
-            action = str(rng.choice(starters))
+            action = str(rng.choice(starters, p=weights))
             direction = _walk_direction(rng, x, config.width)
             seconds = rng.uniform(*config.action_seconds)
         clips = episode(action, rng, fps, seconds, direction)

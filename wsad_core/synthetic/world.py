@@ -19,7 +19,16 @@ import numpy as np
 
 from wsad_core.errors import WsadError
 from wsad_core.files import atomic_output
-from wsad_core.formats import UcfAnnotations, write_ava_csv, write_clip_labels_csv, write_label_map, write_ucf24_act
+from wsad_core.formats import (
+    AvaRow,
+    ClipLabelRow,
+    UcfAnnotations,
+    UcfVideo,
+    write_ava_csv,
+    write_clip_labels_csv,
+    write_label_map,
+    write_ucf24_act,
+)
 from wsad_core.synthetic.config import WorldConfig, get_preset
 from wsad_core.synthetic.detector import simulate_detections
 from wsad_core.synthetic.export import (
@@ -130,6 +139,51 @@ def _write_mp4(path: Path, scene: VideoScene, config: WorldConfig, force: bool) 
     os.replace(partial, path)
 
 
+@dataclass
+class _Annotations:
+    """Rows of every annotation file, gathered video by video."""
+
+    gt: list[AvaRow] = field(default_factory=list)
+    gt_frames: list[AvaRow] = field(default_factory=list)
+    person_boxes: list[AvaRow] = field(default_factory=list)
+    detections: list[AvaRow] = field(default_factory=list)
+    weak: list[ClipLabelRow] = field(default_factory=list)
+    tubes: dict[str, Any] = field(default_factory=dict)
+    ucf: dict[str, UcfVideo] = field(default_factory=dict)
+
+    def add(self, scene: VideoScene, config: WorldConfig, split: str, detector_rng: np.random.Generator) -> None:
+        self.gt += ava_rows(scene)
+        if config.every_frame_gt:
+            self.gt_frames += ava_rows(scene, every_frame=True)
+        self.person_boxes += person_box_rows(scene)
+        found = simulate_detections(
+            scene, detector_rng, recall=config.recall, precision=config.precision,
+            jitter=config.jitter, dropout_frames=config.dropout_frames,
+        )
+        self.detections += detection_rows(scene, found)
+        self.weak += weak_label_rows(scene)
+        self.tubes[scene.video_id] = tubes_record(scene, split)
+        self.ucf[scene.video_id] = ucf_video(scene, split if split != "val" else None)
+
+    def write(self, out_dir: Path, files: dict[str, str], config: WorldConfig, force: bool) -> None:
+        labels = [{"id": entry.id, "name": entry.name} for entry in label_map_entries(config.classes)]
+        ucf = UcfAnnotations(class_names(config.classes), self.ucf, "act")
+        writers: dict[str, Callable[[Path], None]] = {
+            "label_map": lambda p: write_label_map(label_map_entries(config.classes), p),
+            "gt_keyframes": lambda p: write_ava_csv(self.gt, p),
+            "gt_frames": lambda p: write_ava_csv(self.gt_frames, p),
+            "gt_person_boxes": lambda p: write_ava_csv(self.person_boxes, p),
+            "tubes": lambda p: p.write_text(json.dumps({"labels": labels, "videos": self.tubes}), encoding="utf-8"),
+            "ucf_tubes": lambda p: write_ucf24_act(ucf, p),
+            "detections": lambda p: write_ava_csv(self.detections, p),
+            "weak_labels_video": lambda p: write_clip_labels_csv(self.weak, p),
+        }
+        for role, write in writers.items():
+            if role in files:
+                with atomic_output(out_dir / files[role], force=force) as temp:
+                    write(temp)
+
+
 def generate_world(
     config: WorldConfig | str,
     out_dir: str | Path,
@@ -151,25 +205,13 @@ def generate_world(
         raise WsadError(f"{out_dir}: already holds a generated world (use --force to overwrite)")
     (out_dir / "videos").mkdir(parents=True, exist_ok=True)
     splits = assign_splits(config.videos, config.splits, seed)
-    gt, gt_frames, person_boxes, detections, weak, ucf = [], [], [], [], [], {}
-    tubes: dict[str, Any] = {}
+    annotations = _Annotations()
     videos: list[WorldVideo] = []
     for index in range(config.videos):
         video_id = f"synth_{index:04d}"
         scene = simulate_video(config, video_rng(seed, index, _SCENE_STREAM), video_id)
         _write_mp4(out_dir / "videos" / f"{video_id}.mp4", scene, config, force)
-        gt += ava_rows(scene)
-        if config.every_frame_gt:
-            gt_frames += ava_rows(scene, every_frame=True)
-        person_boxes += person_box_rows(scene)
-        found = simulate_detections(
-            scene, video_rng(seed, index, _DETECTOR_STREAM), recall=config.recall,
-            precision=config.precision, jitter=config.jitter, dropout_frames=config.dropout_frames,
-        )
-        detections += detection_rows(scene, found)
-        weak += weak_label_rows(scene)
-        tubes[video_id] = tubes_record(scene, splits[index])
-        ucf[video_id] = ucf_video(scene, splits[index] if splits[index] != "val" else None)
+        annotations.add(scene, config, splits[index], video_rng(seed, index, _DETECTOR_STREAM))
         actors = sum(not figure.bystander for figure in scene.figures)
         videos.append(WorldVideo(
             video_id, splits[index], round(scene.duration, 6), scene.nframes, scene.fps,
@@ -178,21 +220,7 @@ def generate_world(
         if progress is not None:
             progress(index + 1, config.videos, video_id)
     files = {role: name for role, name in FILES.items() if role != "gt_frames" or config.every_frame_gt}
-    labels = [{"id": entry.id, "name": entry.name} for entry in label_map_entries(config.classes)]
-    writers: list[tuple[str, Callable[[Path], None]]] = [
-        ("label_map", lambda p: write_label_map(label_map_entries(config.classes), p)),
-        ("gt_keyframes", lambda p: write_ava_csv(gt, p)),
-        ("gt_person_boxes", lambda p: write_ava_csv(person_boxes, p)),
-        ("tubes", lambda p: p.write_text(json.dumps({"labels": labels, "videos": tubes}), encoding="utf-8")),
-        ("ucf_tubes", lambda p: write_ucf24_act(UcfAnnotations(class_names(config.classes), ucf, "act"), p)),
-        ("detections", lambda p: write_ava_csv(detections, p)),
-        ("weak_labels_video", lambda p: write_clip_labels_csv(weak, p)),
-    ]
-    if config.every_frame_gt:
-        writers.append(("gt_frames", lambda p: write_ava_csv(gt_frames, p)))
-    for role, write in writers:
-        with atomic_output(out_dir / files[role], force=force) as temp:
-            write(temp)
+    annotations.write(out_dir, files, config, force)
     manifest = WorldManifest(out_dir, config.name, seed, config, videos, files)
     with atomic_output(out_dir / files["manifest"], force=force) as temp:
         temp.write_text(json.dumps(manifest.to_dict(), indent=2) + "\n", encoding="utf-8")

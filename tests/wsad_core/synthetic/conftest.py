@@ -19,7 +19,8 @@ def _generate(root: Path, name: str, seed: int) -> WorldManifest:
     started = time.perf_counter()
     manifest = generate_world("tiny", root / name, seed=seed)
     frames = sum(video.frames for video in manifest.videos)
-    print(f"\ntiny world (seed {seed}): {len(manifest.videos)} videos, {frames} frames in {time.perf_counter() - started:.2f} s")
+    elapsed = time.perf_counter() - started
+    print(f"\ntiny world (seed {seed}): {len(manifest.videos)} videos, {frames} frames in {elapsed:.2f} s")
     return manifest
 
 
@@ -68,3 +69,4 @@ def make_scene(tiny_config: WorldConfig) -> SceneFactory:
         return scene_from_figures("hand", config, nframes, figures)
 
     return make
+

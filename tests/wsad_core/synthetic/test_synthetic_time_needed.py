@@ -20,7 +20,8 @@ def poses_of(action: str, params) -> list[Pose]:
 
 
 def labelled_poses(action: str, params) -> list[Pose]:
-    return [compose([part]) for clip in action_clips(action, params, FPS) if clip.action == action for part in clip.poses]
+    clips = [clip for clip in action_clips(action, params, FPS) if clip.action == action]
+    return [compose([part]) for clip in clips for part in clip.poses]
 
 
 def longest_still_run(poses: list[Pose]) -> int:
