@@ -115,19 +115,22 @@ def _gt_person_boxes(project: Project, videos: dict[str, VideoRecord]) -> dict[t
     return {key: np.array(list(boxes.values())) for key, boxes in people.items()}
 
 
-def tubelet_quality(project: Project, tubelets: dict[str, list[Tubelet]]) -> TubeletQuality | None:
-    """Recall and precision of tubelet boxes on frames with ground truth (None without any).
+def match_quality(
+    gt: dict[tuple[str, int], np.ndarray], tubelets: dict[str, list[Tubelet]]
+) -> TubeletQuality | None:
+    """Recall and precision of tubelet boxes on the frames ``gt`` covers (None without any).
 
-    A ground-truth person is found when some tubelet box on that frame overlaps it at IoU
-    ≥ 0.5; a tubelet box is correct when it overlaps some ground-truth person so.
+    ``gt`` maps (video, frame) to that frame's ground-truth person boxes. A person is found
+    when some tubelet box on that frame overlaps it at IoU ≥ 0.5; a tubelet box is correct
+    when it overlaps some ground-truth person so.
     """
-    videos = {v.name: v for v in project.videos(status="ok") if v.name in tubelets}
-    gt = _gt_person_boxes(project, videos)
     if not gt:
         return None
     found = total_gt = correct = total_pred = 0
     for (name, frame), gt_boxes in gt.items():
-        predicted = [t.boxes[frame - t.frames[0]] for t in tubelets.get(name, ()) if t.frames[0] <= frame <= t.frames[-1]]
+        predicted = [
+            t.boxes[frame - t.frames[0]] for t in tubelets.get(name, ()) if t.frames[0] <= frame <= t.frames[-1]
+        ]
         total_gt += len(gt_boxes)
         if not predicted:
             continue
@@ -141,3 +144,9 @@ def tubelet_quality(project: Project, tubelets: dict[str, list[Tubelet]]) -> Tub
         recall=found / total_gt if total_gt else 0.0,
         precision=correct / total_pred if total_pred else 0.0,
     )
+
+
+def tubelet_quality(project: Project, tubelets: dict[str, list[Tubelet]]) -> TubeletQuality | None:
+    """:func:`match_quality` against the project's ground-truth boxes (None without any)."""
+    videos = {v.name: v for v in project.videos(status="ok") if v.name in tubelets}
+    return match_quality(_gt_person_boxes(project, videos), tubelets)
