@@ -1,0 +1,60 @@
+import numpy as np
+import torch
+
+from wsad_core.data import BagDataset, ClipSpec, collate_bags
+from wsad_core.mil import BagSampler, ClipSpan, make_bags
+from wsad_core.tubes import Tubelet
+from wsad_core.video import write_video
+
+SPEC = ClipSpec(frames=4, frame_stride=2, short_side=48, mean=(0.5,) * 3, std=(0.5,) * 3)
+
+
+def video_with_frame_numbers(path, frames=40, size=(64, 48)):
+    width, height = size
+    write_video(path, (np.full((height, width, 3), 5 * i, dtype=np.uint8) for i in range(frames)), fps=10)
+    return path
+
+
+def tubelet(start, box=(0.25, 0.25, 0.75, 0.75), k=8):
+    return Tubelet(0, np.arange(start, start + k), np.tile(box, (k, 1)), 0.9)
+
+
+def dataset(tmp_path, tubelets, m=2, train=False, size=(64, 48), name="v"):
+    path = video_with_frame_numbers(tmp_path / f"{name}.mp4", size=size)
+    bags = make_bags([ClipSpan(1, name, 0, 4, 10, ("b",))], {name: tubelets})
+    return BagDataset(bags, {name: path}, ["a", "b", "c"], SPEC, BagSampler(m=m, seed=0), train=train)
+
+
+def test_an_item_is_the_clips_around_each_sampled_tubelet(tmp_path):
+    data = dataset(tmp_path, [tubelet(0), tubelet(20)])
+    item = data[0]
+    assert item["clips"].shape == (2, 3, 4, 48, 64)
+    assert torch.equal(item["targets"], torch.tensor([0.0, 1.0, 0.0]))
+    assert item["centre_frames"].tolist() == [4, 24]
+    # Frames centre + (k - 2) * 2: 0, 2, 4, 6 for the first tubelet; pixel value 5 × frame.
+    grey = ((item["clips"][0, 0, :, 24, 32] * 0.5 + 0.5) * 255).round()
+    assert torch.allclose(grey, torch.tensor([0.0, 10, 20, 30]), atol=3)
+    assert torch.allclose(item["boxes"][0], torch.tensor([16.0, 12, 48, 36]))
+
+
+def test_collate_numbers_clips_and_pads_bags(tmp_path):
+    first = dataset(tmp_path, [tubelet(0), tubelet(10), tubelet(20)], m=3)[0]
+    second = dataset(tmp_path, [tubelet(0)], size=(96, 48), name="w")[0]
+    batch = collate_bags([first, second])
+    assert batch.clips.shape == (4, 3, 4, 48, 96)  # padded to the wider video
+    assert batch.boxes[:, 0].tolist() == [0, 1, 2, 3]
+    assert batch.bag_index.tolist() == [0, 0, 0, 1]
+    assert batch.mask.tolist() == [[True, True, True], [True, False, False]]
+    padded = batch.pad(torch.arange(4.0)[:, None])
+    assert padded[:, :, 0].tolist() == [[0, 1, 2], [3, 0, 0]]
+
+
+def test_training_items_change_with_the_epoch_but_repeat_for_the_same_epoch(tmp_path):
+    data = dataset(tmp_path, [tubelet(s) for s in range(0, 32, 4)], m=2, train=True)
+    first = data[0]["centre_frames"].tolist()
+    assert data[0]["centre_frames"].tolist() == first
+    seen = set()
+    for epoch in range(6):
+        data.set_epoch(epoch)
+        seen.add(tuple(data[0]["centre_frames"].tolist()))
+    assert len(seen) > 1
