@@ -16,6 +16,7 @@ from wsad_core.cli import (
     info_cmd,
     labels_cmd,
     synth_cmd,
+    train_cmd,
     videos_cmd,
 )
 from wsad_core.errors import WsadError
@@ -49,6 +50,8 @@ app.add_typer(export_cmd.app, name="export")
 app.add_typer(synth_cmd.app, name="synth")
 app.command("detect")(detect_cmd.detect)
 app.command("tubelets")(detect_cmd.tubelets)
+app.command("train")(train_cmd.train)
+app.command("runs")(train_cmd.runs)
 
 
 def _debug_requested(argv: list[str]) -> bool:

@@ -9,6 +9,7 @@ from wsad_core.project.exchange import (
 )
 from wsad_core.project.ground_truth import DerivedLabelsReport
 from wsad_core.project.project import Project
+from wsad_core.project.runs import RunRecord
 from wsad_core.project.records import (
     ClipRecord,
     GroundTruthReport,
@@ -24,6 +25,7 @@ __all__ = [
     "ImportReport",
     "LabelRecord",
     "Project",
+    "RunRecord",
     "VideoRecord",
     "export_ava_ground_truth",
     "export_clip_labels",

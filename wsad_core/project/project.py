@@ -14,6 +14,7 @@ from wsad_core.errors import VideoError
 from wsad_core.project import clips as clip_ops
 from wsad_core.project import ground_truth
 from wsad_core.project import labels as label_ops
+from wsad_core.project import runs as run_ops
 from wsad_core.project import videos as video_ops
 from wsad_core.project.records import (
     ClipRecord,
@@ -21,6 +22,7 @@ from wsad_core.project.records import (
     LabelRecord,
     VideoRecord,
 )
+from wsad_core.project.runs import RunRecord
 from wsad_core.project.schema import AnnotatedFrame, Clip, GtBox, Label, Run, Video
 from wsad_core.project.store import ProjectStore
 from wsad_core.video import find_video_files, probe_video
@@ -222,6 +224,31 @@ class Project(ProjectStore):
         with self.transaction() as session:
             ids = None if videos is None else [video_ops.get_video(session, v).id for v in videos]
             return ground_truth.derive_weak_labels(session, seconds, video_ids=ids, overwrite=overwrite)
+
+    # Runs --------------------------------------------------------------------------------
+    def create_run(self, name: str, config: dict, *, kind: str = "train") -> RunRecord:
+        with self.transaction() as session:
+            run = run_ops.create_run(session, name, config, kind)
+            record = run_ops.to_record(run)
+        (self.runs_dir / str(record.id)).mkdir(parents=True, exist_ok=True)
+        return record
+
+    def update_run(
+        self, key: int | str, *, status: str | None = None, metrics: dict | None = None, error: str | None = None
+    ) -> RunRecord:
+        with self.transaction() as session:
+            return run_ops.to_record(run_ops.update_run(session, key, status=status, metrics=metrics, error=error))
+
+    def run(self, key: int | str) -> RunRecord:
+        with self.reading() as session:
+            return run_ops.to_record(run_ops.get_run(session, key))
+
+    def runs(self) -> list[RunRecord]:
+        with self.reading() as session:
+            return [run_ops.to_record(r) for r in session.scalars(select(Run).order_by(Run.id))]
+
+    def run_dir(self, key: int | str) -> Path:
+        return self.runs_dir / str(self.run(key).id)
 
     # Summary -----------------------------------------------------------------------------
     def summary(self) -> dict[str, object]:

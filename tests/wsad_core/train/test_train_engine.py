@@ -1,0 +1,123 @@
+"""The training engine on the synthetic tiny world, on CPU, with real models and videos."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from wsad_core.errors import WsadError
+from wsad_core.project import Project
+from wsad_core.train import make_config, read_events, train
+
+QUICK = ["model=cpu-tiny", "data.train_split=null", "data.tubelet_length=8", "data.bags_per_batch=2"]
+
+
+def losses(events):
+    return [e["loss"] for e in events if e["event"] == "step"]
+
+
+def test_a_cpu_preset_trains_and_its_loss_falls(tiny_project):
+    # All four bags in one batch, so the curve is not dominated by which bags a batch holds.
+    config = make_config([*QUICK, "epochs=25", "data.bags_per_batch=4", "optim.lr=0.02"])
+    with Project.open(tiny_project) as project:
+        run = train(project, config, stdout=None)
+        events = read_events(project.run_dir(run.id) / "events.jsonl")
+        assert run.status == "done" and run.metrics["epochs"] == 25
+        assert project.run(run.id).status == "done"
+    curve = losses(events)
+    first, last = sum(curve[:3]) / 3, sum(curve[-3:]) / 3
+    assert last < 0.5 * first, (first, last)
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "start" and kinds[-1] == "done" and "checkpoint" in kinds and "epoch" in kinds
+    step = next(e for e in events if e["event"] == "step")
+    assert {"epoch", "step", "loss", "lr", "clips_per_s", "eta_s"} <= set(step)
+
+
+@pytest.mark.parametrize("mode", ["mode=naive", "loss=bce aggregation=mean", "aggregation=lse r=2", "aggregation=gem r=3"])
+def test_every_variant_of_table_1_runs(tiny_project, mode):
+    config = make_config([*QUICK, *mode.split(), "max_steps=2"])
+    with Project.open(tiny_project) as project:
+        run = train(project, config, stdout=None)
+    assert run.status == "done" and run.metrics["steps"] == 2
+
+
+def test_labels_are_snapshotted_when_a_run_starts(tiny_project):
+    with Project.open(tiny_project) as project:
+        run = train(project, make_config([*QUICK, "max_steps=1"]), stdout=None)
+        snapshot = json.loads((project.run_dir(run.id) / "snapshot.json").read_text())
+        clip = project.clips(labelled=True)[0]
+        project.set_clip_labels(clip.id, [])
+        again = json.loads((project.run_dir(run.id) / "snapshot.json").read_text())
+    assert again == snapshot and any(c["labels"] for c in snapshot["clips"])
+
+
+def run_cli(project, *args):
+    return subprocess.Popen(
+        [sys.executable, "-m", "wsad_core", "train", "-p", str(project), *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def test_sigterm_checkpoints_and_resume_continues_exactly(tiny_project, tmp_path):
+    args = [*QUICK, "epochs=3", "seed=3"]
+    reference = subprocess.run(
+        [sys.executable, "-m", "wsad_core", "train", "-p", str(tiny_project), "--name", "ref", *args],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert reference.returncode == 0, reference.stderr
+    expected = losses([json.loads(line) for line in reference.stdout.splitlines()])
+
+    child = run_cli(tiny_project, "--name", "interrupted", *args)
+    seen = []
+    for line in child.stdout:
+        event = json.loads(line)
+        seen.append(event)
+        if event["event"] == "step" and event["step"] == 3:
+            child.send_signal(signal.SIGTERM)
+    child.wait(timeout=120)
+    assert child.returncode == 0, child.stderr.read()
+    assert seen[-1]["event"] == "stopped"
+    stopped_at = seen[-1]["steps"]
+    with Project.open(tiny_project) as project:
+        run = next(r for r in project.runs() if r.name == "interrupted")
+        assert run.status == "stopped"
+    resumed = subprocess.run(
+        [sys.executable, "-m", "wsad_core", "train", "-p", str(tiny_project), "--resume", str(run.id)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    events = [json.loads(line) for line in resumed.stdout.splitlines()]
+    assert events[0]["resumed_at"] == stopped_at
+    combined = losses(seen) + losses(events)
+    assert len(combined) == len(expected)
+    assert combined == pytest.approx(expected, rel=1e-4, abs=1e-6)
+    with Project.open(tiny_project) as project:
+        assert project.run(run.id).status == "done"
+        log = read_events(project.run_dir(run.id) / "events.jsonl")
+        assert [e["event"] for e in log].count("start") == 2
+
+
+def test_a_diverging_loss_stops_the_run_with_a_clear_message(tiny_project):
+    config = make_config([*QUICK, "epochs=50", "optim.lr=1e20", "optim.clip_grad=0", "optim.warmup_epochs=0"])
+    with Project.open(tiny_project) as project:
+        with pytest.raises(WsadError, match="the loss became"):
+            train(project, config, stdout=None)
+        run = project.runs()[-1]
+        assert run.status == "failed" and "last good checkpoint" in run.error
+        checkpoint = project.run_dir(run.id) / "checkpoints" / "last.pt"
+        if checkpoint.exists():
+            state = torch.load(checkpoint, weights_only=True)
+            assert all(torch.isfinite(t).all() for t in state["model"].values() if t.is_floating_point())
+
+
+def test_bad_options_are_refused_before_a_run_exists(tiny_project):
+    with pytest.raises(WsadError, match="unknown mode"):
+        make_config(["mode=magic"])
+    with pytest.raises(WsadError, match="bad training option"):
+        make_config(["epochs=many"])
+    with Project.open(tiny_project) as project:
+        assert project.runs() == []

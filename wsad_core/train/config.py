@@ -1,0 +1,89 @@
+"""Training configuration: OmegaConf structured dataclasses, saved with every run.
+
+Command lines override any field with ``key=value`` (``optim.lr=0.05 mode=naive``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from wsad_core.errors import WsadError
+
+MODES = ("mil", "naive")
+LOSS_NAMES = ("bce", "uncertainty")
+
+
+@dataclass
+class DataConfig:
+    detections: Optional[str] = None  # detection set key; None: the project's only one
+    tubelet_length: int = 16
+    min_score: float = 0.0
+    train_split: Optional[str] = "train"  # None: every video
+    tubelets_per_bag: int = 4  # M in the paper
+    bags_per_batch: int = 4
+    num_workers: int = 0
+
+
+@dataclass
+class OptimConfig:
+    lr: float = 0.05
+    momentum: float = 0.9
+    weight_decay: float = 1e-4
+    warmup_epochs: float = 1.0
+    schedule: str = "cosine"  # cosine | steps
+    step_epochs: list[int] = field(default_factory=list)  # for "steps": lr ×0.1 at these epochs
+    clip_grad: float = 5.0
+
+
+@dataclass
+class TrainConfig:
+    model: str = "cpu-small"
+    mode: str = "mil"  # mil: bags of tubelets; naive: every tubelet inherits the clip's labels
+    aggregation: str = "max"  # max | mean | gem | lse
+    r: float = 1.0  # exponent of gem / lse
+    loss: str = "uncertainty"  # bce | uncertainty (Eq. 6)
+    epochs: int = 10
+    max_steps: Optional[int] = None  # stop after this many steps in all (quick runs, tests)
+    seed: int = 0
+    device: str = "auto"  # auto: cuda when present
+    amp: str = "auto"  # auto (bf16 on CUDA), bf16, fp16, off
+    channels_last: bool = True  # channels_last_3d on CUDA
+    compile: bool = False  # torch.compile the model
+    pretrained: Optional[str] = None  # Kinetics backbone: a file, or a URL when online
+    data: DataConfig = field(default_factory=DataConfig)
+    optim: OptimConfig = field(default_factory=OptimConfig)
+
+
+def make_config(overrides: list[str] | None = None, base: dict[str, Any] | None = None) -> TrainConfig:
+    """The default config, updated by ``base`` (e.g. a saved run) then ``key=value`` overrides."""
+    try:
+        config = OmegaConf.structured(TrainConfig)
+        if base:
+            config = OmegaConf.merge(config, base)
+        if overrides:
+            config = OmegaConf.merge(config, OmegaConf.from_dotlist(list(overrides)))
+    except OmegaConfBaseException as exc:
+        raise WsadError(f"bad training option: {exc}".splitlines()[0]) from None
+    result: TrainConfig = OmegaConf.to_object(config)
+    if result.mode not in MODES:
+        raise WsadError(f"unknown mode {result.mode!r} (one of {', '.join(MODES)})")
+    if result.loss not in LOSS_NAMES:
+        raise WsadError(f"unknown loss {result.loss!r} (one of {', '.join(LOSS_NAMES)})")
+    return result
+
+
+def to_dict(config: TrainConfig) -> dict[str, Any]:
+    return OmegaConf.to_container(OmegaConf.structured(config), resolve=True)
+
+
+def save_config(config: TrainConfig, path: Path) -> None:
+    path.write_text(OmegaConf.to_yaml(OmegaConf.structured(config)))
+
+
+def load_config(path: Path) -> TrainConfig:
+    return make_config(base=OmegaConf.to_container(OmegaConf.load(path)))

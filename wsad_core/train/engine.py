@@ -1,0 +1,259 @@
+"""The training engine: the same loop on a laptop CPU, one GPU, or many with torchrun.
+
+A run writes ``runs/<id>/config.yaml``, ``snapshot.json`` (what it trains on),
+``events.jsonl`` and ``checkpoints/last.pt`` (every epoch, and on SIGINT/SIGTERM), and its
+row in ``project.db`` follows it: queued → running → stopped / failed / done.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import TextIO
+
+import torch
+from torch.utils.data import DataLoader
+
+from wsad_core.data import BagDataset, ClipSpec, collate_bags
+from wsad_core.errors import WsadError
+from wsad_core.mil.bags import BagSampler, make_bags
+from wsad_core.model import build_model, get_preset, pack_pathways
+from wsad_core.project import Project, RunRecord
+from wsad_core.train.checkpoint import load_checkpoint, save_checkpoint
+from wsad_core.train.config import TrainConfig, load_config, save_config, to_dict
+from wsad_core.train.events import EventLog
+from wsad_core.train.loop_state import LoopState, epoch_batches
+from wsad_core.train.objective import training_loss
+from wsad_core.train.schedule import learning_rate
+from wsad_core.train.setup import choose_detection_set, load_snapshot, make_snapshot, save_snapshot, snapshot_spans
+from wsad_core.tubes.project_tubelets import TubeletConfig, project_tubelets
+
+
+class _StopRequest:
+    """Set by SIGINT/SIGTERM; the loop checkpoints at the next step and exits."""
+
+    def __init__(self) -> None:
+        self.signal: int | None = None
+        self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> _StopRequest:
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._previous[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def _handle(self, signum: int, _frame: object) -> None:
+        self.signal = signum
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+
+def resolve_device(name: str) -> torch.device:
+    return torch.device("cuda" if name == "auto" and torch.cuda.is_available() else ("cpu" if name == "auto" else name))
+
+
+def autocast(config: TrainConfig, device: torch.device) -> contextlib.AbstractContextManager:
+    mode = config.amp
+    if mode == "auto":
+        mode = "bf16" if device.type == "cuda" else "off"
+    if mode == "off":
+        return contextlib.nullcontext()
+    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(mode)
+    if dtype is None:
+        raise WsadError(f"unknown amp mode {config.amp!r} (auto, bf16, fp16, off)")
+    return torch.autocast(device.type, dtype=dtype)
+
+
+class Trainer:
+    def __init__(self, project: Project, run: RunRecord, config: TrainConfig, snapshot: dict, events: EventLog) -> None:
+        self.project = project
+        self.run = run
+        self.config = config
+        self.events = events
+        self.run_dir = project.run_dir(run.id)
+        self.checkpoint_path = self.run_dir / "checkpoints" / "last.pt"
+        torch.manual_seed(config.seed)
+        self.device = resolve_device(config.device)
+        self.preset = get_preset(config.model)
+        self.labels = snapshot["labels"]
+        detection_set = choose_detection_set(project, snapshot["detection_set"])
+        tubelets = project_tubelets(
+            project, detection_set, TubeletConfig(k=config.data.tubelet_length, min_score=config.data.min_score)
+        )
+        bags = make_bags(snapshot_spans(snapshot), tubelets)
+        spec = ClipSpec(
+            self.preset.fast_frames, self.preset.frame_stride, self.preset.crop_size, self.preset.mean, self.preset.std
+        )
+        self.dataset = BagDataset(
+            bags, snapshot["videos"], self.labels, spec, BagSampler(config.data.tubelets_per_bag, config.seed)
+        )
+        if len(self.dataset) == 0:
+            raise WsadError("every training bag is empty: no tubelets inside the labelled clips")
+        self.model = build_model(
+            self.preset, len(self.labels), uncertainty=config.loss == "uncertainty", pretrained=config.pretrained
+        ).to(self.device)
+        if self.device.type == "cuda" and config.channels_last:
+            self.model = self.model.to(memory_format=torch.channels_last_3d)
+        self.forward = torch.compile(self.model) if config.compile else self.model
+        self.optimizer = torch.optim.SGD(
+            self.model.parameters(), lr=config.optim.lr, momentum=config.optim.momentum,
+            weight_decay=config.optim.weight_decay,
+        )
+        self.state = LoopState()
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return math.ceil(len(self.dataset) / self.config.data.bags_per_batch)
+
+    @property
+    def total_steps(self) -> int:
+        total = self.steps_per_epoch * self.config.epochs
+        return min(total, self.config.max_steps) if self.config.max_steps else total
+
+    def resume(self) -> None:
+        state = load_checkpoint(self.checkpoint_path)
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.state = LoopState(state["epoch"], state["batch"], state["step"])
+        torch.set_rng_state(state["torch_rng"])
+
+    def save(self) -> None:
+        save_checkpoint(self.checkpoint_path, {
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "epoch": self.state.epoch,
+            "batch": self.state.batch,
+            "step": self.state.step,
+            "torch_rng": torch.get_rng_state(),
+            "config": to_dict(self.config),
+            "labels": list(self.labels),
+        })
+        self.events.emit("checkpoint", epoch=self.state.epoch, step=self.state.step, path=str(self.checkpoint_path))
+
+    def _loader(self, epoch: int) -> DataLoader:
+        self.dataset.set_epoch(epoch)
+        batches = epoch_batches(len(self.dataset), self.config.data.bags_per_batch, self.config.seed, epoch)
+        return DataLoader(
+            self.dataset,
+            batch_sampler=batches[self.state.batch :],
+            collate_fn=collate_bags,
+            num_workers=self.config.data.num_workers,
+            persistent_workers=False,
+            # Its own generator: a loader otherwise draws its worker seed from the global RNG,
+            # which would shift dropout after a resume.
+            generator=torch.Generator().manual_seed(self.config.seed * 7919 + epoch),
+        )
+
+    def _step(self, batch) -> float:  # noqa: ANN001
+        batch = batch.to(self.device)
+        clips = batch.clips
+        if self.device.type == "cuda" and self.config.channels_last:
+            clips = clips.contiguous(memory_format=torch.channels_last_3d)
+        slow, fast = pack_pathways(clips, self.preset)
+        with autocast(self.config, self.device):
+            logits, log_var = self.forward(slow, fast, batch.boxes)
+        loss = training_loss(self.config, batch, logits, log_var)
+        if not torch.isfinite(loss):
+            raise FloatingPointError(f"the loss became {loss.item()} at step {self.state.step + 1}")
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if self.config.optim.clip_grad > 0:
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.config.optim.clip_grad)
+        self.optimizer.step()
+        return float(loss.detach())
+
+    def fit(self, stop: _StopRequest) -> str:
+        """Train until done, a stop request, or max_steps; returns the final status."""
+        self.model.train()
+        started, steps_here = time.perf_counter(), 0
+        while self.state.epoch < self.config.epochs:
+            losses = []
+            for batch in self._loader(self.state.epoch):
+                epoch_float = self.state.epoch + self.state.batch / self.steps_per_epoch
+                lr = learning_rate(self.config.optim, epoch_float, self.config.epochs)
+                for group in self.optimizer.param_groups:
+                    group["lr"] = lr
+                loss = self._step(batch)
+                losses.append(loss)
+                self.state.batch += 1
+                self.state.step += 1
+                steps_here += 1
+                elapsed = time.perf_counter() - started
+                clips_per_s = len(batch.clips) * steps_here / elapsed if elapsed > 0 else 0.0
+                eta = elapsed / steps_here * max(self.total_steps - self.state.step, 0)
+                self.events.emit(
+                    "step", epoch=self.state.epoch + 1, step=self.state.step, loss=round(loss, 6),
+                    lr=lr, clips_per_s=round(clips_per_s, 3), eta_s=round(eta, 1),
+                )
+                if stop.signal is not None:
+                    self.save()
+                    return "stopped"
+                if self.config.max_steps and self.state.step >= self.config.max_steps:
+                    self.save()
+                    return "done"
+            self.events.emit("epoch", epoch=self.state.epoch + 1, step=self.state.step,
+                             train_loss=sum(losses) / max(len(losses), 1))
+            self.state.epoch += 1
+            self.state.batch = 0
+            self.save()
+        return "done"
+
+
+def _events_for(project: Project, run: RunRecord, stdout: TextIO | None) -> EventLog:
+    return EventLog(project.run_dir(run.id) / "events.jsonl", stdout=stdout)
+
+
+def train(
+    project: Project,
+    config: TrainConfig | None = None,
+    *,
+    name: str | None = None,
+    resume: int | str | None = None,
+    stdout: TextIO | None = sys.stdout,
+) -> RunRecord:
+    """Start a run (or resume one from its last checkpoint) and train it to the end."""
+    if resume is not None:
+        run = project.run(resume)
+        run_dir = project.run_dir(run.id)
+        if not (run_dir / "checkpoints" / "last.pt").is_file():
+            raise WsadError(f"run {run.id} has no checkpoint to resume from")
+        config = load_config(run_dir / "config.yaml")
+        snapshot = load_snapshot(run_dir / "snapshot.json")
+    else:
+        config = config or TrainConfig()
+        snapshot = make_snapshot(project, config)
+        run = project.create_run(name or f"{config.mode}-{config.aggregation}-{config.loss}", to_dict(config))
+        run_dir = project.run_dir(run.id)
+        save_config(config, run_dir / "config.yaml")
+        save_snapshot(snapshot, run_dir / "snapshot.json")
+    events = _events_for(project, run, stdout)
+    project.update_run(run.id, status="running")
+    try:
+        trainer = Trainer(project, run, config, snapshot, events)
+        if resume is not None:
+            trainer.resume()
+        events.emit("start", run=run.id, name=run.name, bags=len(trainer.dataset), labels=len(trainer.labels),
+                     steps=trainer.total_steps, resumed_at=trainer.state.step, device=str(trainer.device))
+        with _StopRequest() as stop:
+            status = trainer.fit(stop)
+        metrics = {"steps": trainer.state.step, "epochs": trainer.state.epoch}
+        events.emit("stopped" if status == "stopped" else "done", run=run.id, **metrics)
+        return project.update_run(run.id, status=status, metrics=metrics)
+    except FloatingPointError as exc:
+        message = f"{exc}; the last good checkpoint is kept"
+        events.emit("error", message=message)
+        project.update_run(run.id, status="failed", error=message)
+        raise WsadError(f"run {run.id}: {message}") from None
+    except BaseException as exc:
+        events.emit("error", message=str(exc) or type(exc).__name__)
+        project.update_run(run.id, status="failed", error=str(exc) or type(exc).__name__)
+        raise
+    finally:
+        events.close()

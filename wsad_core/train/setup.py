@@ -1,0 +1,57 @@
+"""What a run trains on, fixed when it starts: the label space, the labelled clips, the
+detection set and the video files (so labelling can go on while it trains)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from wsad_core.detect import DetectionSet, detection_sets
+from wsad_core.errors import WsadError
+from wsad_core.mil.bags import ClipSpan
+from wsad_core.mil.project_bags import labelled_clip_spans
+from wsad_core.project import Project
+from wsad_core.train.config import TrainConfig
+
+
+def choose_detection_set(project: Project, key: str | None) -> DetectionSet:
+    sets = {s.key: s for s in detection_sets(project.cache_dir)}
+    if key is None:
+        if len(sets) != 1:
+            raise WsadError(
+                f"{len(sets)} detection sets in the project: choose one with data.detections=KEY "
+                f"({', '.join(sets) or 'run `wsad detect` first'})"
+            )
+        return next(iter(sets.values()))
+    if key not in sets:
+        raise WsadError(f"no detection set {key!r} (have: {', '.join(sets) or 'none'})")
+    return sets[key]
+
+
+def make_snapshot(project: Project, config: TrainConfig) -> dict[str, Any]:
+    detection_set = choose_detection_set(project, config.data.detections)
+    spans = labelled_clip_spans(project, split=config.data.train_split)
+    if not spans:
+        split = f" of split {config.data.train_split!r}" if config.data.train_split else ""
+        raise WsadError(f"no labelled clips{split} to train on")
+    videos = {v.name: v.path for v in project.videos(status="ok")}
+    return {
+        "labels": [label.name for label in project.labels()],
+        "detection_set": detection_set.key,
+        "clips": [asdict(span) for span in spans],
+        "videos": {span.video: videos[span.video] for span in spans},
+    }
+
+
+def save_snapshot(snapshot: dict[str, Any], path: Path) -> None:
+    path.write_text(json.dumps(snapshot, indent=1))
+
+
+def load_snapshot(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text())
+
+
+def snapshot_spans(snapshot: dict[str, Any]) -> list[ClipSpan]:
+    return [ClipSpan(**{**span, "labels": tuple(span["labels"])}) for span in snapshot["clips"]]
