@@ -14,7 +14,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from wsad_core.errors import WsadError
 
-MODES = ("mil", "naive")
+MODES = ("mil", "naive", "full")
 LOSS_NAMES = ("bce", "uncertainty")
 
 
@@ -43,7 +43,9 @@ class OptimConfig:
 @dataclass
 class TrainConfig:
     model: str = "cpu-small"
-    mode: str = "mil"  # mil: bags of tubelets; naive: every tubelet inherits the clip's labels
+    # mil: bags of tubelets; naive: every tubelet inherits the clip's labels;
+    # full: boxes labelled from ground-truth boxes (the fully supervised baseline)
+    mode: str = "mil"
     aggregation: str = "max"  # max | mean | gem | lse
     r: float = 1.0  # exponent of gem / lse
     loss: str = "uncertainty"  # bce | uncertainty (Eq. 6)

@@ -27,6 +27,7 @@ from wsad_core.project import Project, RunRecord
 from wsad_core.train.checkpoint import load_checkpoint, save_checkpoint
 from wsad_core.train.config import TrainConfig, load_config, save_config, to_dict
 from wsad_core.train.events import EventLog
+from wsad_core.train.full_supervision import supervised_instances
 from wsad_core.train.loop_state import LoopState, epoch_batches
 from wsad_core.train.objective import training_loss
 from wsad_core.train.schedule import learning_rate
@@ -87,7 +88,10 @@ class Trainer:
         tubelets = project_tubelets(
             project, detection_set, TubeletConfig(k=config.data.tubelet_length, min_score=config.data.min_score)
         )
-        bags = make_bags(snapshot_spans(snapshot), tubelets)
+        if config.mode == "full":
+            bags = supervised_instances(snapshot["ground_truth"], tubelets, self.labels, config.data.tubelet_length)
+        else:
+            bags = make_bags(snapshot_spans(snapshot), tubelets)
         spec = ClipSpec(
             self.preset.fast_frames, self.preset.frame_stride, self.preset.crop_size, self.preset.mean, self.preset.std
         )
@@ -109,8 +113,14 @@ class Trainer:
         self.state = LoopState()
 
     @property
+    def batch_size(self) -> int:
+        """Bags per batch; a fully supervised batch holds as many boxes as a MIL batch."""
+        data = self.config.data
+        return data.bags_per_batch * (data.tubelets_per_bag if self.config.mode == "full" else 1)
+
+    @property
     def steps_per_epoch(self) -> int:
-        return math.ceil(len(self.dataset) / self.config.data.bags_per_batch)
+        return math.ceil(len(self.dataset) / self.batch_size)
 
     @property
     def total_steps(self) -> int:
@@ -139,7 +149,7 @@ class Trainer:
 
     def _loader(self, epoch: int) -> DataLoader:
         self.dataset.set_epoch(epoch)
-        batches = epoch_batches(len(self.dataset), self.config.data.bags_per_batch, self.config.seed, epoch)
+        batches = epoch_batches(len(self.dataset), self.batch_size, self.config.seed, epoch)
         return DataLoader(
             self.dataset,
             batch_sampler=batches[self.state.batch :],

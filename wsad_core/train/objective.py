@@ -16,7 +16,7 @@ def training_loss(
 ) -> torch.Tensor:
     """Loss of a batch from per-clip logits (N, C) and log-variances (N, C) or None."""
     instance_logits = batch.pad(logits.float())
-    if config.mode == "naive":
+    if config.mode in ("naive", "full"):  # full: bags of one box labelled from ground truth
         targets = naive_instance_targets(batch.targets, batch.mask)
         return instance_bce(instance_logits, targets, batch.mask)
     prediction = aggregate(instance_logits, batch.mask, config.aggregation, config.r)

@@ -14,6 +14,7 @@ from wsad_core.mil.bags import ClipSpan
 from wsad_core.mil.project_bags import labelled_clip_spans
 from wsad_core.project import Project
 from wsad_core.train.config import TrainConfig
+from wsad_core.train.full_supervision import ground_truth_snapshot
 
 
 def choose_detection_set(project: Project, key: str | None) -> DetectionSet:
@@ -37,7 +38,15 @@ def make_snapshot(project: Project, config: TrainConfig) -> dict[str, Any]:
         split = f" of split {config.data.train_split!r}" if config.data.train_split else ""
         raise WsadError(f"no labelled clips{split} to train on")
     videos = {v.name: v.path for v in project.videos(status="ok")}
+    if config.mode == "full":
+        train_videos = sorted({span.video for span in spans})
+        ground_truth = ground_truth_snapshot(project, train_videos)
+        if not ground_truth:
+            raise WsadError("mode=full needs ground-truth boxes on the training videos")
+    else:
+        ground_truth = []
     return {
+        "ground_truth": ground_truth,
         "labels": [label.name for label in project.labels()],
         "detection_set": detection_set.key,
         "clips": [asdict(span) for span in spans],

@@ -37,7 +37,7 @@ def test_a_cpu_preset_trains_and_its_loss_falls(tiny_project):
     assert {"epoch", "step", "loss", "lr", "clips_per_s", "eta_s"} <= set(step)
 
 
-@pytest.mark.parametrize("mode", ["mode=naive", "loss=bce aggregation=mean", "aggregation=lse r=2", "aggregation=gem r=3"])
+@pytest.mark.parametrize("mode", ["mode=naive", "mode=full", "loss=bce aggregation=mean", "aggregation=lse r=2", "aggregation=gem r=3"])
 def test_every_variant_of_table_1_runs(tiny_project, mode):
     config = make_config([*QUICK, *mode.split(), "max_steps=2"])
     with Project.open(tiny_project) as project:
