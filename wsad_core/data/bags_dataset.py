@@ -25,10 +25,19 @@ class ClipSpec:
     """How clips are cut and shaped for a model preset."""
 
     frames: int  # frames of the fast pathway
-    frame_stride: int
+    frame_stride: int  # 0: the centre frame repeated (a single-frame model, for ablations)
     short_side: int
     mean: tuple[float, float, float]
     std: tuple[float, float, float]
+
+
+def load_clip(reader: VideoReader, centre: int, spec: ClipSpec) -> torch.Tensor:
+    """The (3, T, H, W) clip around ``centre``, resized, in [0, 1] (not yet normalised)."""
+    if spec.frame_stride == 0:
+        raw = np.repeat(reader.read_frame(centre)[None], spec.frames, axis=0)
+    else:
+        raw = reader.read_clip(centre, spec.frames, spec.frame_stride)
+    return resize_clip(raw, spec.short_side)[0]
 
 
 class BagDataset(Dataset):
@@ -82,8 +91,7 @@ class BagDataset(Dataset):
         reader = self._reader(bag.video)
         clips, boxes = [], []
         for tubelet in tubelets:
-            raw = reader.read_clip(tubelet.centre_frame, self.spec.frames, self.spec.frame_stride)
-            clip, _ = resize_clip(raw, self.spec.short_side)
+            clip = load_clip(reader, tubelet.centre_frame, self.spec)
             box = boxes_to_pixels(tubelet.centre_box[None], *clip.shape[-2:])
             if rng.random() < self.flip_probability:
                 clip, box = flip_clip(clip, box)

@@ -24,6 +24,7 @@ class DataConfig:
     tubelet_length: int = 16
     min_score: float = 0.0
     train_split: Optional[str] = "train"  # None: every video
+    frame_stride: Optional[int] = None  # None: the model preset's; 0: one frame repeated (ablation)
     tubelets_per_bag: int = 4  # M in the paper
     bags_per_batch: int = 4
     num_workers: int = 0
@@ -51,6 +52,8 @@ class TrainConfig:
     loss: str = "uncertainty"  # bce | uncertainty (Eq. 6)
     epochs: int = 10
     max_steps: Optional[int] = None  # stop after this many steps in all (quick runs, tests)
+    max_minutes: Optional[float] = None  # stop after this much training time (budgeted benchmarks)
+    keep_checkpoints: bool = False  # also keep checkpoints/epoch-NNN.pt (learning curves)
     seed: int = 0
     device: str = "auto"  # auto: cuda when present
     amp: str = "auto"  # auto (bf16 on CUDA), bf16, fp16, off

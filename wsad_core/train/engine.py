@@ -8,6 +8,7 @@ row in ``project.db`` follows it: queued → running → stopped / failed / done
 from __future__ import annotations
 
 import contextlib
+import shutil
 import math
 import signal
 import sys
@@ -92,9 +93,8 @@ class Trainer:
             bags = supervised_instances(snapshot["ground_truth"], tubelets, self.labels, config.data.tubelet_length)
         else:
             bags = make_bags(snapshot_spans(snapshot), tubelets)
-        spec = ClipSpec(
-            self.preset.fast_frames, self.preset.frame_stride, self.preset.crop_size, self.preset.mean, self.preset.std
-        )
+        stride = self.preset.frame_stride if config.data.frame_stride is None else config.data.frame_stride
+        spec = ClipSpec(self.preset.fast_frames, stride, self.preset.crop_size, self.preset.mean, self.preset.std)
         self.dataset = BagDataset(
             bags, snapshot["videos"], self.labels, spec, BagSampler(config.data.tubelets_per_bag, config.seed)
         )
@@ -145,6 +145,8 @@ class Trainer:
             "config": to_dict(self.config),
             "labels": list(self.labels),
         })
+        if self.config.keep_checkpoints:
+            shutil.copyfile(self.checkpoint_path, self.checkpoint_path.with_name(f"epoch-{self.state.epoch:03d}.pt"))
         self.events.emit("checkpoint", epoch=self.state.epoch, step=self.state.step, path=str(self.checkpoint_path))
 
     def _loader(self, epoch: int) -> DataLoader:
@@ -205,7 +207,8 @@ class Trainer:
                 if stop.signal is not None:
                     self.save()
                     return "stopped"
-                if self.config.max_steps and self.state.step >= self.config.max_steps:
+                out_of_time = self.config.max_minutes and elapsed >= 60 * self.config.max_minutes
+                if out_of_time or (self.config.max_steps and self.state.step >= self.config.max_steps):
                     self.save()
                     return "done"
             self.events.emit("epoch", epoch=self.state.epoch + 1, step=self.state.step,

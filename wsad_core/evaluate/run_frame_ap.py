@@ -1,0 +1,85 @@
+"""Frame AP of a trained run on a split of the project, against its ground-truth boxes.
+
+Every annotated frame of the split's videos is scored: each person track covering the frame
+is one detection per class (as AVA detections are scored per keyframe), evaluated with the
+AVA protocol of :mod:`wsad_core.evaluate.frame_ap`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from wsad_core.detect import detection_sets
+from wsad_core.errors import WsadError
+from wsad_core.evaluate.ava_io import AvaArrays
+from wsad_core.evaluate.frame_ap import FrameApResult, frame_ap
+from wsad_core.formats import AvaRow
+from wsad_core.infer import frame_instances, load_run_model, score_instances
+from wsad_core.project import Project
+from wsad_core.project.ground_truth import ground_truth_rows
+from wsad_core.project.schema import AnnotatedFrame, Video
+from wsad_core.tubes.project_tubelets import TubeletConfig, project_tubelets
+
+
+@dataclass(frozen=True)
+class RunFrameAp:
+    result: FrameApResult
+    frames: int
+    detections: int
+    class_names: dict[int, str]
+
+
+def run_frame_ap(
+    project: Project,
+    run: int | str,
+    *,
+    split: str | None = "val",
+    frame_stride: int | None = None,
+    checkpoint: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunFrameAp:
+    model, preset, labels, config = load_run_model(project, run, checkpoint=checkpoint)
+    videos = {v.name: v for v in project.videos(status="ok") if split is None or v.split == split}
+    if not videos:
+        raise WsadError(f"no videos of split {split!r} to evaluate on")
+    snapshot_set = (project.run_dir(run) / "snapshot.json").read_text()
+    sets = {s.key: s for s in detection_sets(project.cache_dir)}
+    key = next((k for k in sets if k in snapshot_set), None)
+    if key is None:
+        raise WsadError("the run's detection set is no longer in the project cache")
+    tubelets = project_tubelets(
+        project, sets[key], TubeletConfig(k=config.data.tubelet_length, min_score=config.data.min_score)
+    )
+    with project.reading() as session:
+        frames = session.execute(
+            select(Video.name, AnnotatedFrame.frame, AnnotatedFrame.time)
+            .join(Video, Video.id == AnnotatedFrame.video_id)
+            .where(Video.name.in_(list(videos)), AnnotatedFrame.frame.is_not(None))
+        ).all()
+        gt_rows = ground_truth_rows(session, video_ids=[v.id for v in videos.values()])
+    wanted: dict[str, list[int]] = defaultdict(list)
+    times: dict[tuple[str, int], float] = {}
+    for name, frame, time in frames:
+        wanted[name].append(frame)
+        times[(name, frame)] = time
+    instances = frame_instances(tubelets, wanted)
+    scored = score_instances(
+        model, preset, instances, {n: v.path for n, v in videos.items()},
+        frame_stride=frame_stride, progress=progress,
+    )
+    by_name = {label.name: label.external_id for label in project.labels()}
+    class_ids = [by_name[name] for name in labels if name in by_name]
+    detections = [
+        AvaRow(s.instance.video, times[(s.instance.video, s.instance.frame)],
+               tuple(float(x) for x in s.instance.box), by_name[name], score=float(p))
+        for s in scored
+        for name, p in zip(labels, s.probabilities)
+        if name in by_name
+    ]
+    result = frame_ap(AvaArrays.from_rows(gt_rows), AvaArrays.from_rows(detections), class_ids)
+    return RunFrameAp(result, len(times), len(detections), {by_name[n]: n for n in labels if n in by_name})

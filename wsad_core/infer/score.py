@@ -1,0 +1,118 @@
+"""Scoring person boxes with a trained run: class probabilities and uncertainties σ².
+
+An instance is a person box on one frame (from the track that covers it), read by the model
+with the clip centred on that frame, as the RoI head was trained to read tubelet centres.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from wsad_core.data.bags_dataset import ClipSpec, load_clip
+from wsad_core.data.transforms import boxes_to_pixels, normalise
+from wsad_core.model import ActionDetector, ModelPreset, build_model, get_preset, pack_pathways
+from wsad_core.project import Project
+from wsad_core.train.checkpoint import load_checkpoint
+from wsad_core.train.config import TrainConfig, load_config
+from wsad_core.tubes import Tubelet
+from wsad_core.video import VideoReader
+
+
+@dataclass(frozen=True)
+class FrameInstance:
+    video: str
+    frame: int
+    track_id: int
+    box: np.ndarray  # (4,) normalised x1 y1 x2 y2
+
+
+@dataclass(frozen=True)
+class ScoredInstance:
+    instance: FrameInstance
+    probabilities: np.ndarray  # (C,)
+    variance: np.ndarray | None  # (C,) σ² = exp(v), None without an uncertainty head
+
+
+def frame_instances(
+    tubelets: Mapping[str, Sequence[Tubelet]], frames: Mapping[str, Iterable[int]]
+) -> list[FrameInstance]:
+    """One instance per (frame, track) for the requested frames of each video."""
+    instances = []
+    for video, wanted in frames.items():
+        by_frame: dict[int, dict[int, np.ndarray]] = {int(f): {} for f in wanted}
+        for tubelet in tubelets.get(video, ()):
+            first, last = int(tubelet.frames[0]), int(tubelet.frames[-1])
+            for frame in range(first, last + 1):
+                tracks = by_frame.get(frame)
+                if tracks is not None and tubelet.track_id not in tracks:
+                    tracks[tubelet.track_id] = tubelet.boxes[frame - first]
+        for frame, tracks in sorted(by_frame.items()):
+            instances.extend(FrameInstance(video, frame, track, box) for track, box in sorted(tracks.items()))
+    return instances
+
+
+def load_run_model(
+    project: Project, run: int | str, device: str = "cpu", *, checkpoint: Path | None = None
+) -> tuple[ActionDetector, ModelPreset, list[str], TrainConfig]:
+    """The run's model from its last checkpoint, or ``checkpoint`` (loaded with weights_only)."""
+    run_dir = project.run_dir(run)
+    config = load_config(run_dir / "config.yaml")
+    state = load_checkpoint(checkpoint or run_dir / "checkpoints" / "last.pt")
+    preset = get_preset(config.model)
+    labels = list(state["labels"])
+    model = build_model(preset, len(labels), uncertainty=config.loss == "uncertainty")
+    model.load_state_dict(state["model"])
+    return model.to(device).eval(), preset, labels, config
+
+
+def clip_spec(preset: ModelPreset, frame_stride: int | None = None) -> ClipSpec:
+    stride = preset.frame_stride if frame_stride is None else frame_stride
+    return ClipSpec(preset.fast_frames, stride, preset.crop_size, preset.mean, preset.std)
+
+
+@torch.inference_mode()
+def score_instances(
+    model: ActionDetector,
+    preset: ModelPreset,
+    instances: Sequence[FrameInstance],
+    video_paths: Mapping[str, str],
+    *,
+    batch_size: int = 8,
+    frame_stride: int | None = None,
+    device: str = "cpu",
+    progress: Callable[[int, int], None] | None = None,
+) -> list[ScoredInstance]:
+    spec = clip_spec(preset, frame_stride)
+    results: list[ScoredInstance] = []
+    readers: dict[str, VideoReader] = {}
+    try:
+        for start in range(0, len(instances), batch_size):
+            chunk = instances[start : start + batch_size]
+            clips, boxes = [], []
+            for index, instance in enumerate(chunk):
+                reader = readers.get(instance.video) or readers.setdefault(
+                    instance.video, VideoReader(video_paths[instance.video])
+                )
+                clip = load_clip(reader, instance.frame, spec)
+                box = boxes_to_pixels(instance.box[None], *clip.shape[-2:])[0]
+                clips.append(normalise(clip, spec.mean, spec.std))
+                boxes.append([index, *box])
+            slow, fast = pack_pathways(torch.stack(clips).to(device), preset)
+            logits, log_var = model(slow, fast, torch.tensor(boxes, dtype=torch.float32, device=device))
+            probabilities = torch.sigmoid(logits.float()).cpu().numpy()
+            variances = None if log_var is None else torch.exp(log_var.float()).cpu().numpy()
+            for row, instance in enumerate(chunk):
+                results.append(
+                    ScoredInstance(instance, probabilities[row], None if variances is None else variances[row])
+                )
+            if progress is not None:
+                progress(min(start + batch_size, len(instances)), len(instances))
+    finally:
+        for reader in readers.values():
+            reader.close()
+    return results
