@@ -2,7 +2,8 @@
 
 Each tubelet is one clip with one box (the centre frame's), so a batch of B bags of up to M
 tubelets is up to B·M clips; ``bag_index`` says which bag each clip belongs to. Videos are
-opened once per worker process and kept open, not once per clip.
+opened once per worker process and kept open (small ones decoded once into memory),
+not once per clip.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from wsad_core.data.video_cache import DecodedVideo, VideoCache
 from wsad_core.data.transforms import boxes_to_pixels, flip_clip, normalise, resize_clip
 from wsad_core.mil.bags import Bag, BagSampler
 from wsad_core.video import VideoReader
@@ -31,7 +33,7 @@ class ClipSpec:
     std: tuple[float, float, float]
 
 
-def load_clip(reader: VideoReader, centre: int, spec: ClipSpec) -> torch.Tensor:
+def load_clip(reader: VideoReader | DecodedVideo, centre: int, spec: ClipSpec) -> torch.Tensor:
     """The (3, T, H, W) clip around ``centre``, resized, in [0, 1] (not yet normalised)."""
     if spec.frame_stride == 0:
         raw = np.repeat(reader.read_frame(centre)[None], spec.frames, axis=0)
@@ -62,7 +64,7 @@ class BagDataset(Dataset):
         self.train = train
         self.flip_probability = flip_probability if train else 0.0
         self.epoch = 0
-        self._readers: dict[str, VideoReader] = {}
+        self._videos = VideoCache()
 
     def set_epoch(self, epoch: int) -> None:
         """Draw other tubelets from each bag (and other flips) in the next epoch."""
@@ -78,11 +80,8 @@ class BagDataset(Dataset):
                 target[self.label_index[name]] = 1.0
         return target
 
-    def _reader(self, video: str) -> VideoReader:
-        reader = self._readers.get(video)
-        if reader is None:
-            reader = self._readers[video] = VideoReader(self.video_paths[video])
-        return reader
+    def _reader(self, video: str) -> VideoReader | DecodedVideo:
+        return self._videos.get(self.video_paths[video])
 
     def __getitem__(self, index: int) -> dict[str, object]:
         bag = self.bags[index]
@@ -106,8 +105,7 @@ class BagDataset(Dataset):
         }
 
     def __del__(self) -> None:
-        for reader in self._readers.values():
-            reader.close()
+        self._videos.close()
 
 
 @dataclass

@@ -14,13 +14,13 @@ import numpy as np
 import torch
 
 from wsad_core.data.bags_dataset import ClipSpec, load_clip
+from wsad_core.data.video_cache import VideoCache
 from wsad_core.data.transforms import boxes_to_pixels, normalise
 from wsad_core.model import ActionDetector, ModelPreset, build_model, get_preset, pack_pathways
 from wsad_core.project import Project
 from wsad_core.train.checkpoint import load_checkpoint
 from wsad_core.train.config import TrainConfig, load_config
 from wsad_core.tubes import Tubelet
-from wsad_core.video import VideoReader
 
 
 @dataclass(frozen=True)
@@ -89,16 +89,13 @@ def score_instances(
 ) -> list[ScoredInstance]:
     spec = clip_spec(preset, frame_stride)
     results: list[ScoredInstance] = []
-    readers: dict[str, VideoReader] = {}
+    videos = VideoCache()
     try:
         for start in range(0, len(instances), batch_size):
             chunk = instances[start : start + batch_size]
             clips, boxes = [], []
             for index, instance in enumerate(chunk):
-                reader = readers.get(instance.video) or readers.setdefault(
-                    instance.video, VideoReader(video_paths[instance.video])
-                )
-                clip = load_clip(reader, instance.frame, spec)
+                clip = load_clip(videos.get(video_paths[instance.video]), instance.frame, spec)
                 box = boxes_to_pixels(instance.box[None], *clip.shape[-2:])[0]
                 clips.append(normalise(clip, spec.mean, spec.std))
                 boxes.append([index, *box])
@@ -113,6 +110,5 @@ def score_instances(
             if progress is not None:
                 progress(min(start + batch_size, len(instances)), len(instances))
     finally:
-        for reader in readers.values():
-            reader.close()
+        videos.close()
     return results

@@ -1,0 +1,31 @@
+import numpy as np
+
+from wsad_core.data.video_cache import DecodedVideo, VideoCache
+from wsad_core.video import VideoReader, write_video
+
+
+def test_a_decoded_video_reads_the_same_frames_as_the_reader(tmp_path):
+    rng = np.random.default_rng(0)
+    path = write_video(tmp_path / "v.mp4", (rng.integers(0, 255, (48, 64, 3), dtype=np.uint8) for _ in range(30)))
+    cache = VideoCache()
+    decoded = cache.get(str(path))
+    assert isinstance(decoded, DecodedVideo) and cache.get(str(path)) is decoded
+    with VideoReader(path) as reader:
+        for centre, n, stride in [(0, 8, 2), (15, 8, 2), (29, 4, 3), (10, 1, 1)]:
+            assert np.array_equal(decoded.read_clip(centre, n, stride), reader.read_clip(centre, n, stride))
+        assert np.array_equal(decoded.read_frame(7), reader.read_frame(7))
+
+
+def test_large_videos_stay_on_disk_and_the_budget_evicts_old_ones(tmp_path):
+    paths = [
+        str(write_video(tmp_path / f"v{i}.mp4", (np.full((48, 64, 3), i * 40, np.uint8) for _ in range(10))))
+        for i in range(3)
+    ]
+    frame_bytes = 48 * 64 * 3 * 10
+    small_budget = VideoCache(budget_bytes=2 * frame_bytes, max_video_bytes=frame_bytes)
+    for path in paths:
+        assert isinstance(small_budget.get(path), DecodedVideo)
+    assert len(small_budget._decoded) == 2
+    too_big = VideoCache(max_video_bytes=frame_bytes - 1)
+    assert isinstance(too_big.get(paths[0]), VideoReader)
+    too_big.close()
