@@ -11,6 +11,7 @@ import typer
 from wsad_core.cli import (
     clips_cmd,
     detect_cmd,
+    eval_cmd,
     export_cmd,
     import_cmd,
     info_cmd,
@@ -52,6 +53,7 @@ app.command("detect")(detect_cmd.detect)
 app.command("tubelets")(detect_cmd.tubelets)
 app.command("train")(train_cmd.train)
 app.command("runs")(train_cmd.runs)
+app.add_typer(eval_cmd.app, name="eval")
 
 
 def _debug_requested(argv: list[str]) -> bool:
