@@ -1,0 +1,95 @@
+"""Time per training step: the whole pipeline against a bare forward/backward, side by side.
+
+The pipeline step is what `wsad train` does (the DataLoader decoding clips with workers,
+model, MIL loss, optimiser, bookkeeping); the bare step is the same model's forward,
+backward and SGD step on random tensors of the same shape, with no data loading. The target
+is a pipeline at most 10 % slower than the bare step, i.e. a loader that keeps the model fed.
+
+Usage: python benchmarks/train_step.py [--model cpu-tiny] [--steps 20] [--workers 2] [--project DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+from wsad_core.cli import main as wsad
+from wsad_core.model import pack_pathways
+from wsad_core.project import Project
+from wsad_core.train import make_config
+from wsad_core.train.engine import Trainer, _StopRequest
+from wsad_core.train.events import EventLog
+from wsad_core.train.setup import make_snapshot
+
+
+def pipeline_seconds(trainer: Trainer, steps: int) -> tuple[float, torch.Size]:
+    loader = iter(trainer._loader(0))
+    batch = next(loader)
+    trainer._step(batch)  # warm-up (and workers started)
+    started = time.perf_counter()
+    done, shape = 0, batch.clips.shape
+    while done < steps:
+        try:
+            batch = next(loader)
+        except StopIteration:
+            trainer.state.epoch += 1
+            loader = iter(trainer._loader(trainer.state.epoch))
+            continue
+        trainer._step(batch)
+        done += 1
+    return (time.perf_counter() - started) / steps, shape
+
+
+def bare_seconds(trainer: Trainer, shape: torch.Size, boxes: int, steps: int) -> float:
+    clips = torch.randn(shape)
+    height, width = shape[-2:]
+    box_rows = torch.tensor([[i % shape[0], 0.2 * width, 0.1 * height, 0.6 * width, 0.9 * height] for i in range(boxes)])
+    model, optimizer = trainer.model, trainer.optimizer
+    targets = torch.randint(0, 2, (boxes, len(trainer.labels))).float()
+
+    def step() -> None:
+        slow, fast = pack_pathways(clips, trainer.preset)
+        logits, _ = model(slow, fast, box_rows)
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, targets)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+    step()
+    started = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return (time.perf_counter() - started) / steps
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="cpu-tiny")
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--project", type=Path, default=None, help="a project (default: a new demo world)")
+    args = parser.parse_args()
+    root = args.project
+    if root is None:
+        root = Path(tempfile.mkdtemp()) / "project"
+        assert wsad(["synth", "demo", str(root), "--preset", "demo"]) == 0
+    config = make_config([f"model={args.model}", "data.train_split=null", f"data.num_workers={args.workers}"])
+    with Project.open(root) as project:
+        snapshot = make_snapshot(project, config)
+        run = project.create_run("train-step-benchmark", {})
+        trainer = Trainer(project, run, config, snapshot, EventLog(None, enabled=False))
+        with _StopRequest():
+            pipeline, shape = pipeline_seconds(trainer, args.steps)
+        bare = bare_seconds(trainer, shape, shape[0], args.steps)
+    print(f"model {args.model}, batch of {shape[0]} clips {tuple(shape[1:])}, {args.workers} loader workers, "
+          f"{torch.get_num_threads()} torch threads")
+    print(f"pipeline step {pipeline:.3f} s, bare forward/backward {bare:.3f} s: "
+          f"overhead {100 * (pipeline / bare - 1):+.0f} % (target ≤ +10 %)")
+
+
+if __name__ == "__main__":
+    main()
