@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from wsad_core.cli.common import DEFAULT_PROJECT, ProjectOption, console, open_project, say
+from wsad_core.cli.common import DEFAULT_PROJECT, ProjectOption, console, open_project, progress_bar, say
 
 
 def train(
@@ -29,11 +29,19 @@ def train(
     from wsad_core.train import make_config
     from wsad_core.train import train as run_training
 
-    with open_project(project_dir) as project:
+    if resume and overrides:
+        raise typer.BadParameter("a resumed run keeps its config; drop the overrides")
+    with open_project(project_dir) as project, progress_bar("training") as (bar, task):
+        def show(event: dict) -> None:
+            if event["event"] == "start":
+                bar.update(task, total=event["steps"], completed=event["resumed_at"])
+            elif event["event"] == "step":
+                bar.update(task, completed=event["step"], item=f"loss {event['loss']:.4f}")
+
         config = None if resume else make_config(overrides or [])
-        if resume and overrides:
-            raise typer.BadParameter("a resumed run keeps its config; drop the overrides")
-        record = run_training(project, config, name=name, resume=resume, stdout=None if quiet else sys.stdout)
+        record = run_training(
+            project, config, name=name, resume=resume, stdout=None if quiet else sys.stdout, listener=show
+        )
     print(f"run {record.id} ({record.name}): {record.status} after {record.metrics.get('steps')} steps",
           file=sys.stderr)
 

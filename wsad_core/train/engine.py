@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from collections.abc import Callable
 from typing import TextIO
 
 import torch
@@ -219,8 +220,10 @@ class Trainer:
         return "done"
 
 
-def _events_for(project: Project, run: RunRecord, stdout: TextIO | None) -> EventLog:
-    return EventLog(project.run_dir(run.id) / "events.jsonl", stdout=stdout)
+def _events_for(
+    project: Project, run: RunRecord, stdout: TextIO | None, listener: Callable[[dict], None] | None
+) -> EventLog:
+    return EventLog(project.run_dir(run.id) / "events.jsonl", stdout=stdout, listener=listener)
 
 
 def train(
@@ -230,8 +233,12 @@ def train(
     name: str | None = None,
     resume: int | str | None = None,
     stdout: TextIO | None = sys.stdout,
+    listener: Callable[[dict], None] | None = None,
 ) -> RunRecord:
-    """Start a run (or resume one from its last checkpoint) and train it to the end."""
+    """Start a run (or resume one from its last checkpoint) and train it to the end.
+
+    Events go to ``stdout`` as JSON lines, to ``runs/<id>/events.jsonl``, and to ``listener``
+    (e.g. a progress bar)."""
     if resume is not None:
         run = project.run(resume)
         run_dir = project.run_dir(run.id)
@@ -246,7 +253,7 @@ def train(
         run_dir = project.run_dir(run.id)
         save_config(config, run_dir / "config.yaml")
         save_snapshot(snapshot, run_dir / "snapshot.json")
-    events = _events_for(project, run, stdout)
+    events = _events_for(project, run, stdout, listener)
     project.update_run(run.id, status="running")
     try:
         trainer = Trainer(project, run, config, snapshot, events)

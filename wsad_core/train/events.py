@@ -11,6 +11,7 @@ import math
 import sys
 import time
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, TextIO
 
 
@@ -21,9 +22,17 @@ def _clean(value: Any) -> Any:
 
 
 class EventLog:
-    def __init__(self, path: Path | None, *, stdout: TextIO | None = sys.stdout, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        path: Path | None,
+        *,
+        stdout: TextIO | None = sys.stdout,
+        enabled: bool = True,
+        listener: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
         self.enabled = enabled
         self.stdout = stdout
+        self.listener = listener
         self._file = path.open("a", encoding="utf-8") if (path is not None and enabled) else None
 
     def emit(self, event: str, **fields: Any) -> dict[str, Any]:
@@ -37,6 +46,8 @@ class EventLog:
         if self.stdout is not None:
             self.stdout.write(line + "\n")
             self.stdout.flush()
+        if self.listener is not None:
+            self.listener(record)
         return record
 
     def close(self) -> None:
