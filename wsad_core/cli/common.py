@@ -14,10 +14,13 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.text import Text
 
 from wsad_core.project import Project
 
@@ -42,6 +45,14 @@ def open_project(path: Path) -> Project:
     return Project.open(path)
 
 
+class RateColumn(ProgressColumn):
+    """Items per second (frames/s when detecting, steps/s when training)."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.speed
+        return Text("" if speed is None else f"{speed:.1f}/s", style="progress.data.speed")
+
+
 @contextmanager
 def progress_bar(description: str, total: int | None = None) -> Iterator[tuple[Progress, int]]:
     """A progress bar on stderr (quiet when stderr is not a terminal, e.g. in the studio)."""
@@ -49,6 +60,7 @@ def progress_bar(description: str, total: int | None = None) -> Iterator[tuple[P
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
+        RateColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
         TextColumn("{task.fields[item]}"),
