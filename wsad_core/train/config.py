@@ -59,6 +59,7 @@ class TrainConfig:
     amp: str = "auto"  # auto (bf16 on CUDA), bf16, fp16, off
     channels_last: bool = True  # channels_last_3d on CUDA
     compile: bool = False  # torch.compile the model
+    sync_batchnorm: bool = False  # SyncBatchNorm across processes under torchrun
     pretrained: Optional[str] = None  # Kinetics backbone: a file, or a URL when online
     data: DataConfig = field(default_factory=DataConfig)
     optim: OptimConfig = field(default_factory=OptimConfig)

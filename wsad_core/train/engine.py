@@ -28,6 +28,7 @@ from wsad_core.model import build_model, get_preset, pack_pathways
 from wsad_core.project import Project, RunRecord
 from wsad_core.train.checkpoint import load_checkpoint, save_checkpoint
 from wsad_core.train.config import TrainConfig, load_config, save_config, to_dict
+from wsad_core.train.distributed import Distributed, init_distributed
 from wsad_core.train.events import EventLog
 from wsad_core.train.full_supervision import supervised_instances
 from wsad_core.train.loop_state import LoopState, epoch_batches
@@ -58,10 +59,6 @@ class _StopRequest:
             signal.signal(sig, handler)
 
 
-def resolve_device(name: str) -> torch.device:
-    return torch.device("cuda" if name == "auto" and torch.cuda.is_available() else ("cpu" if name == "auto" else name))
-
-
 def autocast(config: TrainConfig, device: torch.device) -> contextlib.AbstractContextManager:
     mode = config.amp
     if mode == "auto":
@@ -75,7 +72,16 @@ def autocast(config: TrainConfig, device: torch.device) -> contextlib.AbstractCo
 
 
 class Trainer:
-    def __init__(self, project: Project, run: RunRecord, config: TrainConfig, snapshot: dict, events: EventLog) -> None:
+    def __init__(
+        self,
+        project: Project,
+        run: RunRecord,
+        config: TrainConfig,
+        snapshot: dict,
+        events: EventLog,
+        distributed: Distributed | None = None,
+    ) -> None:
+        self.distributed = distributed or Distributed()
         self.project = project
         self.run = run
         self.config = config
@@ -83,7 +89,7 @@ class Trainer:
         self.run_dir = project.run_dir(run.id)
         self.checkpoint_path = self.run_dir / "checkpoints" / "last.pt"
         torch.manual_seed(config.seed)
-        self.device = resolve_device(config.device)
+        self.device = self.distributed.device(config.device)
         self.preset = get_preset(config.model)
         self.labels = snapshot["labels"]
         detection_set = choose_detection_set(project, snapshot["detection_set"])
@@ -106,7 +112,18 @@ class Trainer:
         ).to(self.device)
         if self.device.type == "cuda" and config.channels_last:
             self.model = self.model.to(memory_format=torch.channels_last_3d)
-        self.forward = torch.compile(self.model) if config.compile else self.model
+        self.forward = self.model
+        if self.distributed.active:
+            if config.sync_batchnorm:
+                self.model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(self.model)
+            unused_head = config.loss == "uncertainty" and config.mode != "mil"
+            self.forward = torch.nn.parallel.DistributedDataParallel(
+                self.model,
+                device_ids=[self.device.index] if self.device.type == "cuda" else None,
+                find_unused_parameters=unused_head,
+            )
+        if config.compile:
+            self.forward = torch.compile(self.forward)
         self.optimizer = torch.optim.SGD(
             self.model.parameters(), lr=config.optim.lr, momentum=config.optim.momentum,
             weight_decay=config.optim.weight_decay,
@@ -119,9 +136,17 @@ class Trainer:
         data = self.config.data
         return data.bags_per_batch * (data.tubelets_per_bag if self.config.mode == "full" else 1)
 
+    def _epoch_batches(self, epoch: int) -> list[list[int]]:
+        """This process's batches of an epoch: every rank the same number, in turn."""
+        batches = epoch_batches(len(self.dataset), self.batch_size, self.config.seed, epoch)
+        world = self.distributed.world
+        if world > 1:
+            batches = batches[: max(1, len(batches) // world) * world][self.distributed.rank :: world]
+        return batches
+
     @property
     def steps_per_epoch(self) -> int:
-        return math.ceil(len(self.dataset) / self.batch_size)
+        return len(self._epoch_batches(0))
 
     @property
     def total_steps(self) -> int:
@@ -136,6 +161,8 @@ class Trainer:
         torch.set_rng_state(state["torch_rng"])
 
     def save(self) -> None:
+        if not self.distributed.main:
+            return
         save_checkpoint(self.checkpoint_path, {
             "model": self.model.state_dict(),
             "optimizer": self.optimizer.state_dict(),
@@ -152,7 +179,7 @@ class Trainer:
 
     def _loader(self, epoch: int) -> DataLoader:
         self.dataset.set_epoch(epoch)
-        batches = epoch_batches(len(self.dataset), self.batch_size, self.config.seed, epoch)
+        batches = self._epoch_batches(epoch)
         return DataLoader(
             self.dataset,
             batch_sampler=batches[self.state.batch :],
@@ -193,7 +220,7 @@ class Trainer:
                 lr = learning_rate(self.config.optim, epoch_float, self.config.epochs)
                 for group in self.optimizer.param_groups:
                     group["lr"] = lr
-                loss = self._step(batch)
+                loss = self.distributed.mean(self._step(batch))
                 losses.append(loss)
                 self.state.batch += 1
                 self.state.step += 1
@@ -205,10 +232,12 @@ class Trainer:
                     "step", epoch=self.state.epoch + 1, step=self.state.step, loss=round(loss, 6),
                     lr=lr, clips_per_s=round(clips_per_s, 3), eta_s=round(eta, 1),
                 )
-                if stop.signal is not None:
+                if self.distributed.any(stop.signal is not None):
                     self.save()
                     return "stopped"
-                out_of_time = self.config.max_minutes and elapsed >= 60 * self.config.max_minutes
+                out_of_time = self.distributed.any(
+                    bool(self.config.max_minutes and elapsed >= 60 * self.config.max_minutes)
+                )
                 if out_of_time or (self.config.max_steps and self.state.step >= self.config.max_steps):
                     self.save()
                     return "done"
@@ -238,42 +267,73 @@ def train(
     """Start a run (or resume one from its last checkpoint) and train it to the end.
 
     Events go to ``stdout`` as JSON lines, to ``runs/<id>/events.jsonl``, and to ``listener``
-    (e.g. a progress bar)."""
+    (e.g. a progress bar). Under torchrun only rank 0 writes anything.
+    """
+    distributed = init_distributed(config.device if config is not None else "auto")
+    try:
+        return _train(project, config, name, resume, stdout, listener, distributed)
+    finally:
+        distributed.close()
+
+
+def _prepare(project: Project, config: TrainConfig | None, name: str | None, resume: int | str | None):  # noqa: ANN202
     if resume is not None:
         run = project.run(resume)
         run_dir = project.run_dir(run.id)
         if not (run_dir / "checkpoints" / "last.pt").is_file():
             raise WsadError(f"run {run.id} has no checkpoint to resume from")
-        config = load_config(run_dir / "config.yaml")
-        snapshot = load_snapshot(run_dir / "snapshot.json")
+        return run
+    config = config or TrainConfig()
+    snapshot = make_snapshot(project, config)
+    run = project.create_run(name or f"{config.mode}-{config.aggregation}-{config.loss}", to_dict(config))
+    run_dir = project.run_dir(run.id)
+    save_config(config, run_dir / "config.yaml")
+    save_snapshot(snapshot, run_dir / "snapshot.json")
+    return run
+
+
+def _train(project, config, name, resume, stdout, listener, distributed: Distributed) -> RunRecord:  # noqa: ANN001
+    main = distributed.main
+    prepared = None
+    if main:
+        try:
+            prepared = _prepare(project, config, name, resume)
+        finally:
+            distributed.broadcast(None if prepared is None else prepared.id)
     else:
-        config = config or TrainConfig()
-        snapshot = make_snapshot(project, config)
-        run = project.create_run(name or f"{config.mode}-{config.aggregation}-{config.loss}", to_dict(config))
-        run_dir = project.run_dir(run.id)
-        save_config(config, run_dir / "config.yaml")
-        save_snapshot(snapshot, run_dir / "snapshot.json")
-    events = _events_for(project, run, stdout, listener)
-    project.update_run(run.id, status="running")
+        run_id = distributed.broadcast(None)
+        if run_id is None:
+            raise WsadError("rank 0 could not start the run")
+    run = prepared or project.run(run_id)
+    run_dir = project.run_dir(run.id)
+    config = load_config(run_dir / "config.yaml")
+    snapshot = load_snapshot(run_dir / "snapshot.json")
+    events = _events_for(project, run, stdout, listener) if main else EventLog(None, enabled=False)
+    if main:
+        project.update_run(run.id, status="running")
     try:
-        trainer = Trainer(project, run, config, snapshot, events)
+        trainer = Trainer(project, run, config, snapshot, events, distributed)
         if resume is not None:
             trainer.resume()
         events.emit("start", run=run.id, name=run.name, bags=len(trainer.dataset), labels=len(trainer.labels),
-                     steps=trainer.total_steps, resumed_at=trainer.state.step, device=str(trainer.device))
+                     steps=trainer.total_steps, resumed_at=trainer.state.step, device=str(trainer.device),
+                     processes=distributed.world)
         with _StopRequest() as stop:
             status = trainer.fit(stop)
+        distributed.barrier()
         metrics = {"steps": trainer.state.step, "epochs": trainer.state.epoch}
         events.emit("stopped" if status == "stopped" else "done", run=run.id, **metrics)
-        return project.update_run(run.id, status=status, metrics=metrics)
+        return project.update_run(run.id, status=status, metrics=metrics) if main else project.run(run.id)
     except FloatingPointError as exc:
         message = f"{exc}; the last good checkpoint is kept"
         events.emit("error", message=message)
-        project.update_run(run.id, status="failed", error=message)
+        if main:
+            project.update_run(run.id, status="failed", error=message)
         raise WsadError(f"run {run.id}: {message}") from None
     except BaseException as exc:
         events.emit("error", message=str(exc) or type(exc).__name__)
-        project.update_run(run.id, status="failed", error=str(exc) or type(exc).__name__)
+        if main:
+            project.update_run(run.id, status="failed", error=str(exc) or type(exc).__name__)
         raise
     finally:
         events.close()
