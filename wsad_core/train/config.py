@@ -24,6 +24,10 @@ class DataConfig:
     tubelet_length: int = 16
     min_score: float = 0.0
     train_split: Optional[str] = "train"  # None: every video
+    # Label space: the project's whole vocabulary, or only the labels of a label map
+    # (e.g. "ava-v2.2-eval" for AVA's 60 evaluated classes, or a pbtxt file), or listed names.
+    label_map: Optional[str] = None
+    labels: list[str] = field(default_factory=list)
     frame_stride: Optional[int] = None  # None: the model preset's; 0: one frame repeated (ablation)
     tubelets_per_bag: int = 4  # M in the paper
     bags_per_batch: int = 4

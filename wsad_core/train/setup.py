@@ -13,6 +13,7 @@ from wsad_core.errors import WsadError
 from wsad_core.mil.bags import ClipSpan
 from wsad_core.mil.project_bags import labelled_clip_spans
 from wsad_core.project import Project
+from wsad_core.project.labels import label_map_entries
 from wsad_core.train.config import TrainConfig
 from wsad_core.train.full_supervision import ground_truth_snapshot
 
@@ -31,6 +32,23 @@ def choose_detection_set(project: Project, key: str | None) -> DetectionSet:
     return sets[key]
 
 
+def label_space(project: Project, config: TrainConfig) -> list[str]:
+    """The labels a run predicts, in vocabulary order."""
+    vocabulary = project.labels()
+    names = [label.name for label in vocabulary]
+    if config.data.label_map:
+        ids = {external_id for external_id, _ in label_map_entries(config.data.label_map)}
+        names = [label.name for label in vocabulary if label.external_id in ids]
+    if config.data.labels:
+        unknown = sorted(set(config.data.labels) - set(names))
+        if unknown:
+            raise WsadError(f"data.labels names labels outside the label space: {', '.join(unknown)}")
+        names = [name for name in names if name in set(config.data.labels)]
+    if not names:
+        raise WsadError("the label space is empty: check data.label_map / data.labels")
+    return names
+
+
 def make_snapshot(project: Project, config: TrainConfig) -> dict[str, Any]:
     detection_set = choose_detection_set(project, config.data.detections)
     spans = labelled_clip_spans(project, split=config.data.train_split)
@@ -47,7 +65,7 @@ def make_snapshot(project: Project, config: TrainConfig) -> dict[str, Any]:
         ground_truth = []
     return {
         "ground_truth": ground_truth,
-        "labels": [label.name for label in project.labels()],
+        "labels": label_space(project, config),
         "detection_set": detection_set.key,
         "clips": [asdict(span) for span in spans],
         "videos": {span.video: videos[span.video] for span in spans},
