@@ -58,6 +58,7 @@ class TrainConfig:
     max_steps: Optional[int] = None  # stop after this many steps in all (quick runs, tests)
     max_minutes: Optional[float] = None  # stop after this much training time (budgeted benchmarks)
     keep_checkpoints: bool = False  # also keep checkpoints/epoch-NNN.pt (learning curves)
+    val_split: Optional[str] = None  # e.g. "val": Frame AP on that split after every epoch
     seed: int = 0
     device: str = "auto"  # auto: cuda when present
     amp: str = "auto"  # auto (bf16 on CUDA), bf16, fp16, off

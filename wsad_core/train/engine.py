@@ -177,6 +177,20 @@ class Trainer:
             shutil.copyfile(self.checkpoint_path, self.checkpoint_path.with_name(f"epoch-{self.state.epoch:03d}.pt"))
         self.events.emit("checkpoint", epoch=self.state.epoch, step=self.state.step, path=str(self.checkpoint_path))
 
+    def validate(self) -> dict[str, float]:
+        """Frame AP on ``val_split`` with the checkpoint just saved (rank 0; {} when off)."""
+        if not self.config.val_split or not self.distributed.main:
+            return {}
+        from wsad_core.evaluate.run_frame_ap import run_frame_ap
+
+        try:
+            result = run_frame_ap(self.project, self.run.id, split=self.config.val_split,
+                                  checkpoint=self.checkpoint_path)
+        except WsadError as exc:
+            self.events.emit("warning", message=f"no validation: {exc}")
+            return {}
+        return {"val_frame_ap": result.result.map}
+
     def _loader(self, epoch: int) -> DataLoader:
         self.dataset.set_epoch(epoch)
         batches = self._epoch_batches(epoch)
@@ -241,11 +255,12 @@ class Trainer:
                 if out_of_time or (self.config.max_steps and self.state.step >= self.config.max_steps):
                     self.save()
                     return "done"
-            self.events.emit("epoch", epoch=self.state.epoch + 1, step=self.state.step,
-                             train_loss=sum(losses) / max(len(losses), 1))
             self.state.epoch += 1
             self.state.batch = 0
             self.save()
+            self.events.emit("epoch", epoch=self.state.epoch, step=self.state.step,
+                             train_loss=sum(losses) / max(len(losses), 1), **self.validate())
+            self.model.train()
         return "done"
 
 

@@ -45,6 +45,15 @@ def test_every_variant_of_table_1_runs(tiny_project, mode):
     assert run.status == "done" and run.metrics["steps"] == 2
 
 
+def test_epoch_events_carry_validation_frame_ap(tiny_project):
+    config = make_config([*QUICK, "epochs=2", "val_split=test"])
+    with Project.open(tiny_project) as project:
+        run = train(project, config, stdout=None)
+        epochs = [e for e in read_events(project.run_dir(run.id) / "events.jsonl") if e["event"] == "epoch"]
+    assert [e["epoch"] for e in epochs] == [1, 2]
+    assert all(0.0 <= e["val_frame_ap"] <= 1.0 for e in epochs)
+
+
 def test_labels_are_snapshotted_when_a_run_starts(tiny_project):
     with Project.open(tiny_project) as project:
         run = train(project, make_config([*QUICK, "max_steps=1"]), stdout=None)
