@@ -14,15 +14,17 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from wsad_core.detect import detection_sets
 from wsad_core.errors import WsadError
 from wsad_core.evaluate.ava_io import AvaArrays
 from wsad_core.evaluate.frame_ap import FrameApResult, frame_ap
 from wsad_core.formats import AvaRow
 from wsad_core.infer import frame_instances, load_run_model, score_instances
+from wsad_core.model import ActionDetector, ModelPreset
 from wsad_core.project import Project
 from wsad_core.project.ground_truth import ground_truth_rows
 from wsad_core.project.schema import AnnotatedFrame, Video
+from wsad_core.train.config import TrainConfig
+from wsad_core.train.setup import choose_detection_set, load_snapshot
 from wsad_core.tubes.project_tubelets import TubeletConfig, project_tubelets
 
 
@@ -41,19 +43,20 @@ def run_frame_ap(
     split: str | None = "val",
     frame_stride: int | None = None,
     checkpoint: Path | None = None,
+    loaded: tuple[ActionDetector, ModelPreset, list[str], TrainConfig] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> RunFrameAp:
-    model, preset, labels, config = load_run_model(project, run, checkpoint=checkpoint)
+    """``loaded``: the model, preset, labels and config already in memory (the training loop's
+    validation), instead of reading them from the run's checkpoint."""
+    model, preset, labels, config = loaded or load_run_model(project, run, checkpoint=checkpoint)
+    model.eval()
     videos = {v.name: v for v in project.videos(status="ok") if split is None or v.split == split}
     if not videos:
         raise WsadError(f"no videos of split {split!r} to evaluate on")
-    snapshot_set = (project.run_dir(run) / "snapshot.json").read_text()
-    sets = {s.key: s for s in detection_sets(project.cache_dir)}
-    key = next((k for k in sets if k in snapshot_set), None)
-    if key is None:
-        raise WsadError("the run's detection set is no longer in the project cache")
+    snapshot = load_snapshot(project.run_dir(run) / "snapshot.json")
+    detection_set = choose_detection_set(project, snapshot["detection_set"])
     tubelets = project_tubelets(
-        project, sets[key], TubeletConfig(k=config.data.tubelet_length, min_score=config.data.min_score)
+        project, detection_set, TubeletConfig(k=config.data.tubelet_length, min_score=config.data.min_score)
     )
     with project.reading() as session:
         frames = session.execute(

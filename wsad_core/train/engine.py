@@ -178,14 +178,14 @@ class Trainer:
         self.events.emit("checkpoint", epoch=self.state.epoch, step=self.state.step, path=str(self.checkpoint_path))
 
     def validate(self) -> dict[str, float]:
-        """Frame AP on ``val_split`` with the checkpoint just saved (rank 0; {} when off)."""
+        """Frame AP on ``val_split`` with the model as it is now (rank 0; {} when off)."""
         if not self.config.val_split or not self.distributed.main:
             return {}
         from wsad_core.evaluate.run_frame_ap import run_frame_ap
 
         try:
             result = run_frame_ap(self.project, self.run.id, split=self.config.val_split,
-                                  checkpoint=self.checkpoint_path)
+                                  loaded=(self.model, self.preset, list(self.labels), self.config))
         except WsadError as exc:
             self.events.emit("warning", message=f"no validation: {exc}")
             return {}
