@@ -5,15 +5,18 @@ Each method is one transaction: it changes everything it was asked to, or nothin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import shutil
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
-from wsad_core.errors import VideoError
+from wsad_core.errors import ProjectError, VideoError
 from wsad_core.project import clips as clip_ops
 from wsad_core.project import ground_truth
 from wsad_core.project import labels as label_ops
+from wsad_core.project import predictions as prediction_ops
 from wsad_core.project import runs as run_ops
 from wsad_core.project import videos as video_ops
 from wsad_core.project.records import (
@@ -21,6 +24,12 @@ from wsad_core.project.records import (
     ImportReport,
     LabelRecord,
     VideoRecord,
+)
+from wsad_core.project.predictions import (
+    PredictedTubeRecord,
+    PredictionSetRecord,
+    RunPredictions,
+    VideoPredictions,
 )
 from wsad_core.project.runs import RunRecord
 from wsad_core.project.schema import AnnotatedFrame, Clip, GtBox, Label, Run, Video
@@ -249,6 +258,56 @@ class Project(ProjectStore):
 
     def run_dir(self, key: int | str) -> Path:
         return self.runs_dir / str(self.run(key).id)
+
+    # Predictions -------------------------------------------------------------------------
+    def store_predictions(
+        self,
+        run: int | str,
+        predictions: Mapping[str, VideoPredictions],
+        *,
+        labels: Sequence[str],
+        checkpoint: str,
+        settings: Mapping[str, Any] | None = None,
+    ) -> PredictionSetRecord:
+        """Replace the run's stored predictions with these, all at once (see
+        :mod:`wsad_core.project.predictions`): on any error the previous ones stay."""
+        run_id = self.run(run).id
+        run_dir = self.runs_dir / str(run_id)
+        folder, files = prediction_ops.write_prediction_folder(run_dir, predictions)
+        try:
+            with self.transaction() as session:
+                prediction_ops.replace_prediction_rows(
+                    session, run_id, folder, files, predictions,
+                    labels=labels, checkpoint=checkpoint, settings=settings or {},
+                )
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        prediction_ops.remove_other_folders(run_dir, folder.name)
+        record = self.prediction_set(run_id)
+        assert record is not None
+        return record
+
+    def prediction_set(self, run: int | str) -> PredictionSetRecord | None:
+        """What the run's stored predictions cover, or None before `wsad predict`."""
+        with self.reading() as session:
+            run_id = run_ops.get_run(session, run).id
+            return prediction_ops.prediction_set_record(session, run_id, self.runs_dir / str(run_id))
+
+    def predictions(self, run: int | str) -> RunPredictions:
+        """The run's stored predictions, to draw (``tubes_at(video, frame)``), evaluate or export."""
+        record = self.prediction_set(run)
+        if record is None:
+            raise ProjectError(f"run {run!r} has no stored predictions: run `wsad predict {run}` first")
+        return RunPredictions(record)
+
+    def predicted_tubes(
+        self, run: int | str, *, video: str | None = None, min_score: float = 0.0
+    ) -> list[PredictedTubeRecord]:
+        """The run's action tubes (spans, labels, scores) without their boxes: timelines, filters."""
+        with self.reading() as session:
+            run_id = run_ops.get_run(session, run).id
+            return prediction_ops.predicted_tube_records(session, run_id, video=video, min_score=min_score)
 
     # Summary -----------------------------------------------------------------------------
     def summary(self) -> dict[str, object]:

@@ -3,7 +3,8 @@
 The tables mirror the data path in DESIGN.md: a vocabulary of labels, the videos of the
 project (where they are and what they are), clips (whole videos, fixed-length sub-clips or
 hand-made intervals) with their weak labels, ground-truth boxes on annotated frames (for
-evaluation and the fully supervised baseline), training runs and their predictions.
+evaluation and the fully supervised baseline), training runs and their predictions
+(arrays in the run's folder, indexed here).
 
 The schema is versioned by the Alembic migrations in ``migrations/versions``; a change here
 needs a new migration there.
@@ -211,23 +212,62 @@ class Run(Base):
     )
 
 
-class Prediction(Base):
-    """A scored (box, action) of a run on one frame, with its predicted uncertainty."""
+class PredictionSet(Base):
+    """A run's stored predictions: one ``.npz`` of arrays per video in ``runs/<id>/<folder>/``.
 
-    __tablename__ = "predictions"
+    Per-tubelet and per-keyframe scores for every class are too many for rows (AVA: hundreds
+    of thousands of boxes × 80 classes), so they live in arrays; the tables index them and
+    hold the few action tubes, which the studio's timeline and filters query with SQL.
+    """
+
+    __tablename__ = "prediction_sets"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    folder: Mapped[str] = mapped_column(String)
+    checkpoint: Mapped[str] = mapped_column(String)
+    labels: Mapped[str] = mapped_column(Text)  # JSON list: the run's label names, score column order
+    settings: Mapped[str] = mapped_column(Text, default="{}")  # JSON: split, frame stride, linking
+    tubelets: Mapped[int] = mapped_column(Integer, default=0)
+    keyframe_boxes: Mapped[int] = mapped_column(Integer, default=0)
+    tubes: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class PredictedVideo(Base):
+    """A video a run's prediction set covers, and the file holding its arrays."""
+
+    __tablename__ = "predicted_videos"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("prediction_sets.run_id", ondelete="CASCADE"), primary_key=True
+    )
+    video_id: Mapped[int] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), primary_key=True)
+    file: Mapped[str] = mapped_column(String)
+    tubelets: Mapped[int] = mapped_column(Integer, default=0)
+    keyframe_boxes: Mapped[int] = mapped_column(Integer, default=0)
+    tubes: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PredictedTube(Base):
+    """An action tube of a run: one person doing one action over ``first_frame..last_frame``.
+
+    Its per-frame boxes, scores and uncertainties are in the video's arrays at ``tube_index``.
+    """
+
+    __tablename__ = "predicted_tubes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    run_id: Mapped[int] = mapped_column(ForeignKey("prediction_sets.run_id", ondelete="CASCADE"))
     video_id: Mapped[int] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"))
-    frame: Mapped[int] = mapped_column(Integer)
-    time: Mapped[float] = mapped_column(Float)
-    track_id: Mapped[Optional[int]] = mapped_column(Integer)
-    x1: Mapped[float] = mapped_column(Float)
-    y1: Mapped[float] = mapped_column(Float)
-    x2: Mapped[float] = mapped_column(Float)
-    y2: Mapped[float] = mapped_column(Float)
-    label_id: Mapped[int] = mapped_column(ForeignKey("labels.id", ondelete="CASCADE"))
+    tube_index: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String)
+    label_index: Mapped[int] = mapped_column(Integer)
     score: Mapped[float] = mapped_column(Float)
+    first_frame: Mapped[int] = mapped_column(Integer)
+    last_frame: Mapped[int] = mapped_column(Integer)
     uncertainty: Mapped[Optional[float]] = mapped_column(Float)
 
-    __table_args__ = (Index("prediction_lookup", "run_id", "video_id", "frame"),)
+    __table_args__ = (
+        Index("predicted_tube_lookup", "run_id", "video_id", "first_frame"),
+        CheckConstraint("last_frame >= first_frame", name="predicted_tube_span"),
+    )

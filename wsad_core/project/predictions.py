@@ -1,0 +1,364 @@
+"""A run's stored predictions: arrays per video on disk, indexed by the project database.
+
+Storage. Scores for every class of every scored box are far too many for rows (AVA: hundreds
+of thousands of boxes × 80 classes, twice with the uncertainties), and nobody queries them
+one by one: the studio draws one video at a time, evaluation and export read them all. So
+each video's predictions are one uncompressed ``.npz`` (``np.load`` reads a key without
+parsing anything else; a 15-minute AVA video is a few tens of MB) in a folder of the run,
+``runs/<id>/predictions-<stamp>/``. The database holds what is queried across videos: a
+``prediction_sets`` row per run (folder, checkpoint, label order, counts), a
+``predicted_videos`` row per video, and the action tubes as ``predicted_tubes`` rows
+(few: tens per video) for timelines, score filters and label suggestions.
+
+Replacement is atomic: a new set is written to a fresh folder, the rows are swapped in one
+transaction, and only then are older folders removed. A predict that fails before the
+commit leaves the previous set, rows and files, as it was; a crash after it leaves at
+worst an unreferenced folder, removed by the next store.
+
+Arrays of one video (``C`` classes in the set's label order, frames 0-based):
+
+- tubelets, scored at their centre frame: ``tubelet_track`` (N,), ``tubelet_first`` (N,),
+  ``tubelet_boxes`` (N, K, 4) pixels, ``tubelet_scores`` (N, C), ``tubelet_uncertainty``
+  (N, C) σ²;
+- keyframe boxes (the person boxes on annotated frames, or 1 Hz frames without ground
+  truth), scored with the clip centred on the keyframe as AVA detections are:
+  ``keyframe_frame``, ``keyframe_time`` (s), ``keyframe_track``, ``keyframe_boxes``
+  (M, 4) normalised to [0, 1] as in AVA files, ``keyframe_scores``, ``keyframe_uncertainty``;
+- action tubes, packed: ``tube_label``, ``tube_score``, ``tube_offsets`` (T + 1,), and per
+  tube frame ``tube_frames``, ``tube_boxes`` (pixels), ``tube_frame_scores``,
+  ``tube_frame_uncertainty``.
+
+Uncertainties are NaN-free arrays or absent (a run trained without the uncertainty head).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from wsad_core.errors import ProjectError
+from wsad_core.project.schema import PredictedTube, PredictedVideo, PredictionSet, Video
+from wsad_core.tubes.action_tubes import ActionTube
+
+FOLDER_PREFIX = "predictions-"
+
+
+@dataclass(frozen=True, eq=False)
+class VideoPredictions:
+    """Everything a run predicted on one video (see the module docstring for the arrays)."""
+
+    video: str
+    width: int
+    height: int
+    tubelet_track: np.ndarray
+    tubelet_first: np.ndarray
+    tubelet_boxes: np.ndarray
+    tubelet_scores: np.ndarray
+    tubelet_uncertainty: np.ndarray | None
+    keyframe_frame: np.ndarray
+    keyframe_time: np.ndarray
+    keyframe_track: np.ndarray
+    keyframe_boxes: np.ndarray
+    keyframe_scores: np.ndarray
+    keyframe_uncertainty: np.ndarray | None
+    tubes: tuple[ActionTube, ...]
+
+    def save(self, path: Path) -> None:
+        arrays: dict[str, Any] = {
+            name: getattr(self, name)
+            for name in (
+                "tubelet_track", "tubelet_first", "tubelet_boxes", "tubelet_scores",
+                "keyframe_frame", "keyframe_time", "keyframe_track", "keyframe_boxes", "keyframe_scores",
+            )
+        }
+        if self.tubelet_uncertainty is not None:
+            arrays["tubelet_uncertainty"] = self.tubelet_uncertainty
+        if self.keyframe_uncertainty is not None:
+            arrays["keyframe_uncertainty"] = self.keyframe_uncertainty
+        arrays.update(_pack_tubes(self.tubes))
+        arrays["size"] = np.array([self.width, self.height], dtype=np.int64)
+        with open(path, "wb") as handle:
+            np.savez(handle, **arrays)
+
+    @classmethod
+    def load(cls, path: Path, video: str) -> VideoPredictions:
+        try:
+            data = np.load(path)
+        except (OSError, ValueError) as exc:
+            raise ProjectError(f"{path}: stored predictions cannot be read ({exc})") from None
+        with data:
+            get = {name: data[name] for name in data.files}
+        width, height = (int(v) for v in get["size"])
+        return cls(
+            video, width, height,
+            get["tubelet_track"], get["tubelet_first"], get["tubelet_boxes"], get["tubelet_scores"],
+            get.get("tubelet_uncertainty"),
+            get["keyframe_frame"], get["keyframe_time"], get["keyframe_track"], get["keyframe_boxes"],
+            get["keyframe_scores"], get.get("keyframe_uncertainty"),
+            _unpack_tubes(video, get),
+        )
+
+
+def _pack_tubes(tubes: Sequence[ActionTube]) -> dict[str, np.ndarray]:
+    lengths = [len(t.frames) for t in tubes]
+    with_uncertainty = all(t.frame_uncertainty is not None for t in tubes)
+
+    def cat(values: list[np.ndarray], shape: tuple[int, ...], dtype: type) -> np.ndarray:
+        return np.concatenate(values).astype(dtype) if values else np.zeros(shape, dtype=dtype)
+
+    packed = {
+        "tube_label": np.array([t.label_index for t in tubes], dtype=np.int32),
+        "tube_score": np.array([t.score for t in tubes], dtype=np.float64),
+        "tube_offsets": np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
+        "tube_frames": cat([np.asarray(t.frames) for t in tubes], (0,), np.int32),
+        "tube_boxes": cat([np.asarray(t.boxes).reshape(-1, 4) for t in tubes], (0, 4), np.float32),
+        "tube_frame_scores": cat([np.asarray(t.frame_scores) for t in tubes], (0,), np.float32),
+    }
+    if with_uncertainty and tubes:
+        packed["tube_frame_uncertainty"] = cat([np.asarray(t.frame_uncertainty) for t in tubes], (0,), np.float32)
+    return packed
+
+
+def _unpack_tubes(video: str, data: Mapping[str, np.ndarray]) -> tuple[ActionTube, ...]:
+    offsets = data["tube_offsets"]
+    uncertainty = data.get("tube_frame_uncertainty")
+    tubes = []
+    for index, (label, score) in enumerate(zip(data["tube_label"], data["tube_score"])):
+        span = slice(int(offsets[index]), int(offsets[index + 1]))
+        tubes.append(
+            ActionTube(
+                video, int(label), float(score), data["tube_frames"][span].astype(np.int64),
+                data["tube_boxes"][span].astype(np.float64), data["tube_frame_scores"][span],
+                None if uncertainty is None else uncertainty[span],
+            )
+        )
+    return tuple(tubes)
+
+
+@dataclass(frozen=True)
+class PredictionSetRecord:
+    run_id: int
+    folder: Path
+    checkpoint: str
+    labels: tuple[str, ...]
+    settings: dict[str, Any]
+    videos: dict[str, str]  # video name -> file name in ``folder``
+    tubelets: int
+    keyframe_boxes: int
+    tubes: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class PredictedTubeRecord:
+    video: str
+    tube_index: int
+    label: str
+    label_index: int
+    score: float
+    first_frame: int
+    last_frame: int
+    uncertainty: float | None
+
+
+def _tube_uncertainty(tube: ActionTube) -> float | None:
+    return None if tube.frame_uncertainty is None else float(np.mean(tube.frame_uncertainty))
+
+
+def write_prediction_folder(run_dir: Path, predictions: Mapping[str, VideoPredictions]) -> tuple[Path, dict[str, str]]:
+    """Write the arrays to a new folder of the run (renamed into place once complete)."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    folder = run_dir / f"{FOLDER_PREFIX}{stamp}-{secrets.token_hex(3)}"
+    partial = folder.with_name(folder.name + ".partial")
+    partial.mkdir(parents=True)
+    files = {}
+    try:
+        for number, (name, video) in enumerate(sorted(predictions.items())):
+            files[name] = f"{number:05d}.npz"
+            video.save(partial / files[name])
+        partial.rename(folder)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return folder, files
+
+
+def replace_prediction_rows(
+    session: Session,
+    run_id: int,
+    folder: Path,
+    files: Mapping[str, str],
+    predictions: Mapping[str, VideoPredictions],
+    *,
+    labels: Sequence[str],
+    checkpoint: str,
+    settings: Mapping[str, Any],
+) -> None:
+    """Swap the run's rows for the new set's (inside the caller's transaction)."""
+    video_ids = dict(session.execute(select(Video.name, Video.id).where(Video.name.in_(list(files)))).all())
+    missing = sorted(set(files) - set(video_ids))
+    if missing:
+        raise ProjectError(f"predictions for videos the project does not have: {', '.join(missing)}")
+    session.execute(delete(PredictionSet).where(PredictionSet.run_id == run_id))
+    session.flush()
+    session.add(
+        PredictionSet(
+            run_id=run_id, folder=folder.name, checkpoint=checkpoint, labels=json.dumps(list(labels)),
+            settings=json.dumps(dict(settings), default=str),
+            tubelets=sum(len(p.tubelet_track) for p in predictions.values()),
+            keyframe_boxes=sum(len(p.keyframe_frame) for p in predictions.values()),
+            tubes=sum(len(p.tubes) for p in predictions.values()),
+        )
+    )
+    session.flush()
+    for name, video in predictions.items():
+        session.add(
+            PredictedVideo(
+                run_id=run_id, video_id=video_ids[name], file=files[name], tubelets=len(video.tubelet_track),
+                keyframe_boxes=len(video.keyframe_frame), tubes=len(video.tubes),
+            )
+        )
+        session.add_all(
+            PredictedTube(
+                run_id=run_id, video_id=video_ids[name], tube_index=index, label=labels[tube.label_index],
+                label_index=tube.label_index, score=float(tube.score), first_frame=int(tube.frames[0]),
+                last_frame=int(tube.frames[-1]), uncertainty=_tube_uncertainty(tube),
+            )
+            for index, tube in enumerate(video.tubes)
+        )
+    session.flush()
+
+
+def remove_other_folders(run_dir: Path, keep: str | None) -> None:
+    """Delete prediction folders of the run other than ``keep`` (old sets, crash leftovers)."""
+    for path in run_dir.glob(f"{FOLDER_PREFIX}*"):
+        if path.is_dir() and path.name != keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def prediction_set_record(session: Session, run_id: int, run_dir: Path) -> PredictionSetRecord | None:
+    row = session.get(PredictionSet, run_id)
+    if row is None:
+        return None
+    videos = dict(
+        session.execute(
+            select(Video.name, PredictedVideo.file)
+            .join(Video, Video.id == PredictedVideo.video_id)
+            .where(PredictedVideo.run_id == run_id)
+            .order_by(Video.name)
+        ).all()
+    )
+    return PredictionSetRecord(
+        run_id, run_dir / row.folder, row.checkpoint, tuple(json.loads(row.labels)), json.loads(row.settings),
+        videos, row.tubelets, row.keyframe_boxes, row.tubes, row.created_at,
+    )
+
+
+def predicted_tube_records(
+    session: Session, run_id: int, *, video: str | None = None, min_score: float = 0.0
+) -> list[PredictedTubeRecord]:
+    query = (
+        select(PredictedTube, Video.name)
+        .join(Video, Video.id == PredictedTube.video_id)
+        .where(PredictedTube.run_id == run_id, PredictedTube.score >= min_score)
+        .order_by(Video.name, PredictedTube.first_frame, PredictedTube.tube_index)
+    )
+    if video is not None:
+        query = query.where(Video.name == video)
+    return [
+        PredictedTubeRecord(name, t.tube_index, t.label, t.label_index, t.score, t.first_frame, t.last_frame,
+                            t.uncertainty)
+        for t, name in session.execute(query)
+    ]
+
+
+@dataclass(frozen=True)
+class TubeBox:
+    """One action tube's box on one frame, as the studio draws it."""
+
+    tube_index: int
+    label_index: int
+    label: str
+    tube_score: float
+    score: float  # the tube's score on this frame
+    uncertainty: float | None
+    box: tuple[float, float, float, float]  # pixels
+
+
+@dataclass(frozen=True, eq=False)
+class TubeletBoxes:
+    """The tubelets covering one frame: their track ids, boxes there (pixels), and the
+    class scores and σ² read at their centre frames."""
+
+    track_ids: np.ndarray
+    boxes: np.ndarray
+    scores: np.ndarray
+    uncertainty: np.ndarray | None
+
+
+class RunPredictions:
+    """Read access to a run's stored predictions; recently used videos stay in memory."""
+
+    def __init__(self, record: PredictionSetRecord, *, cache_size: int = 8) -> None:
+        self.record = record
+        self.labels = record.labels
+        self._cache: OrderedDict[str, VideoPredictions] = OrderedDict()
+        self._cache_size = cache_size
+
+    @property
+    def videos(self) -> list[str]:
+        return list(self.record.videos)
+
+    def video(self, name: str) -> VideoPredictions:
+        if name in self._cache:
+            self._cache.move_to_end(name)
+            return self._cache[name]
+        if name not in self.record.videos:
+            raise ProjectError(f"run {self.record.run_id} has no predictions for video {name!r}")
+        loaded = VideoPredictions.load(self.record.folder / self.record.videos[name], name)
+        self._cache[name] = loaded
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return loaded
+
+    def tubes(self, video: str, *, min_score: float = 0.0) -> list[ActionTube]:
+        return [t for t in self.video(video).tubes if t.score >= min_score]
+
+    def all_tubes(self) -> list[ActionTube]:
+        return [tube for name in self.videos for tube in self.video(name).tubes]
+
+    def tubes_at(self, video: str, frame: int, *, min_score: float = 0.0) -> list[TubeBox]:
+        """The boxes of the action tubes present on ``frame``, best tube first."""
+        found = []
+        for index, tube in enumerate(self.video(video).tubes):
+            offset = int(frame) - int(tube.frames[0])
+            if tube.score < min_score or not 0 <= offset < len(tube.frames):
+                continue
+            uncertainty = None if tube.frame_uncertainty is None else float(tube.frame_uncertainty[offset])
+            found.append(
+                TubeBox(index, tube.label_index, self.labels[tube.label_index], float(tube.score),
+                        float(tube.frame_scores[offset]), uncertainty,
+                        tuple(float(v) for v in tube.boxes[offset]))
+            )
+        return sorted(found, key=lambda box: -box.tube_score)
+
+    def tubelets_at(self, video: str, frame: int) -> TubeletBoxes:
+        data = self.video(video)
+        k = data.tubelet_boxes.shape[1] if data.tubelet_boxes.ndim == 3 else 0
+        offsets = int(frame) - data.tubelet_first.astype(np.int64)
+        rows = np.flatnonzero((offsets >= 0) & (offsets < k))
+        return TubeletBoxes(
+            data.tubelet_track[rows], data.tubelet_boxes[rows, offsets[rows]], data.tubelet_scores[rows],
+            None if data.tubelet_uncertainty is None else data.tubelet_uncertainty[rows],
+        )
