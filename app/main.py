@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
@@ -12,6 +13,8 @@ from wsad_core.errors import WsadError
 from wsad_studio.main_window import MainWindow
 from wsad_studio.state import AppState
 
+SCREENSHOT_WAIT_S = 20.0
+
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="wsad-studio", description="wsad-studio desktop app")
@@ -19,7 +22,20 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--screenshot", type=Path, help="render the window to this PNG and exit (documentation, tests)"
     )
+    parser.add_argument("--video", help="show this video (name or id)")
+    parser.add_argument("--frame", type=int, default=0, help="with --video: put the playhead on this frame")
     return parser.parse_args(argv)
+
+
+def wait_for_frame(app: QApplication, window: MainWindow, frame: int, timeout: float) -> bool:
+    """Let the decoder deliver ``frame`` (screenshots must show it, not the previous one)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        app.processEvents()
+        if window.player.shown_frame == frame:
+            return True
+        time.sleep(0.005)
+    return False
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,16 +45,24 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("wsad-studio")
     state = AppState()
     window = MainWindow(state)
-    if args.project is not None:
-        try:
+    try:
+        if args.project is not None:
             state.open_project(args.project)
-        except WsadError as exc:
-            print(f"wsad-studio: {exc}", file=sys.stderr)
-            return 2
+            if args.video is not None:
+                state.select_video(args.video)
+                state.set_frame(args.frame)
+    except WsadError as exc:
+        print(f"wsad-studio: {exc}", file=sys.stderr)
+        window.player.shutdown()
+        return 2
     window.show()
     if args.screenshot is not None:
         app.processEvents()
+        if state.video is not None and not wait_for_frame(app, window, state.frame, SCREENSHOT_WAIT_S):
+            print(f"wsad-studio: frame {state.frame} was not decoded in time", file=sys.stderr)
+        app.processEvents()
         window.grab().save(str(args.screenshot))
+        window.close()
         state.close()
         return 0
     status = app.exec()

@@ -1,47 +1,167 @@
-"""The main window: for now, open or create a project and see its video library."""
+"""The main window: the library on the left, the player and timeline in the middle, the labels on
+the right; every edit goes through :class:`wsad_studio.commands.Editor` and its undo stack."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction, QKeySequence, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTableView
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+)
 
 from wsad_core.errors import WsadError
-from wsad_core.project import Project, VideoRecord
+from wsad_core.project import LabelRecord, Project
 
+from wsad_studio.commands import Editor
+from wsad_studio.overlays import ground_truth_overlay
 from wsad_studio.state import AppState
+from wsad_studio.widgets.label_panel import LabelPanel
+from wsad_studio.widgets.library import Library
+from wsad_studio.widgets.player import Player
+from wsad_studio.widgets.timeline import ZOOM_STEP, Timeline
 
-LIBRARY_COLUMNS = ("Name", "Status", "Duration", "Size", "Path / error")
+SPLIT_SECONDS = 2.0
 
 
 class MainWindow(QMainWindow):
     def __init__(self, state: AppState) -> None:
         super().__init__()
         self.state = state
+        self.editor = Editor(state)
         self.setWindowTitle("wsad-studio")
-        self.resize(1000, 600)
-        self.library_model = QStandardItemModel(0, len(LIBRARY_COLUMNS), self)
-        self.library_model.setHorizontalHeaderLabels(LIBRARY_COLUMNS)
-        self.library = QTableView(self)
-        self.library.setModel(self.library_model)
-        self.library.setSortingEnabled(True)
-        self.library.horizontalHeader().setStretchLastSection(True)
-        self.setCentralWidget(self.library)
-        self._build_menu()
+        self.resize(1280, 800)
+        self.player = Player(state)
+        self.player.overlays.append(ground_truth_overlay(state))
+        self.timeline = Timeline(state)
+        self.library = Library(state)
+        self.library_model = self.library.model_
+        self.label_panel = LabelPanel(state)
+        self.label_panel.label_clicked.connect(self.editor.toggle_label)
+        self._layout()
+        self._label_actions: list[QAction] = []
+        self._build_menus()
         state.project_changed.connect(self._on_project_changed)
-        state.videos_changed.connect(self._on_videos_changed)
+        state.labels_changed.connect(self._bind_label_keys)
+        state.labels_changed.connect(lambda _labels: self._fit_timeline())
+        state.clips_changed.connect(lambda _clips: self._show_summary())
+        state.saved.connect(lambda text: self.statusBar().showMessage(text, 4000))
+        state.error.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.summary = QLabel()
+        self.statusBar().addPermanentWidget(self.summary)
         self.statusBar().showMessage("No project open")
 
-    def _build_menu(self) -> None:
-        menu = self.menuBar().addMenu("&File")
-        for text, shortcut, slot in (
-            ("&New project…", QKeySequence.StandardKey.New, self.new_project),
-            ("&Open project…", QKeySequence.StandardKey.Open, self.open_project),
-            ("&Quit", QKeySequence.StandardKey.Quit, self.close),
+    def _layout(self) -> None:
+        timeline_area = QScrollArea()
+        timeline_area.setWidget(self.timeline)
+        timeline_area.setWidgetResizable(True)
+        timeline_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        centre = QSplitter(Qt.Orientation.Vertical)
+        centre.addWidget(self.player)
+        centre.addWidget(timeline_area)
+        centre.setStretchFactor(0, 1)
+        centre.setStretchFactor(1, 0)
+        centre.setCollapsible(0, False)
+        self.setCentralWidget(centre)
+        self.splitter, self.timeline_area = centre, timeline_area
+        for title, widget, area in (
+            ("Library", self.library, Qt.DockWidgetArea.LeftDockWidgetArea),
+            ("Labels", self.label_panel, Qt.DockWidgetArea.RightDockWidgetArea),
         ):
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"{title.lower()}-dock")
+            dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+
+    def _fit_timeline(self) -> None:
+        """Give the timeline room for all its rows, up to a third of the window."""
+        wanted = self.timeline.sizeHint().height() + 2 * self.timeline_area.frameWidth()
+        height = min(wanted, max(self.height() // 3, 120))
+        total = sum(self.splitter.sizes()) or self.height()
+        self.splitter.setSizes([max(total - height, 100), height])
+
+    # Menus and keys ----------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        self.actions_by_name: dict[str, QAction] = {}
+        file_menu = self.menuBar().addMenu("&File")
+        self._add(file_menu, "&New project…", QKeySequence.StandardKey.New, self.new_project)
+        self._add(file_menu, "&Open project…", QKeySequence.StandardKey.Open, self.open_project)
+        self._add(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+
+        edit = self.menuBar().addMenu("&Edit")
+        undo = self.editor.stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence("Ctrl+Z"))
+        redo = self.editor.stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        edit.addActions([undo, redo])
+        self.actions_by_name.update(undo=undo, redo=redo)
+        edit.addSeparator()
+        self._add(edit, "Mark &in", "I", lambda: self.state.set_mark_in())
+        self._add(edit, "Mark &out", "O", lambda: self.state.set_mark_out())
+        self._add(edit, "&Add clip from marks", ["Return", "Enter"], self.editor.commit_interval)
+        self._add(edit, "Clear marks", "Escape", self.state.clear_marks)
+        self._add(edit, "&Split video into sub-clips…", "Ctrl+K", self.split_video)
+        self.labels_menu = self.menuBar().addMenu("&Labels")
+
+        play = self.menuBar().addMenu("&Playback")
+        step = self.state.step
+        self._add(play, "Play / pause", "Space", self.player.toggle_play)
+        self._add(play, "Next frame", "Right", lambda: step(1))
+        self._add(play, "Previous frame", "Left", lambda: step(-1))
+        self._add(play, "Forward 1 s", "Shift+Right", lambda: step(round(self.state.fps)))
+        self._add(play, "Back 1 s", "Shift+Left", lambda: step(-round(self.state.fps)))
+        self._add(play, "Start", "Home", lambda: self.state.set_frame(0))
+        self._add(play, "End", "End", lambda: self.state.set_frame(self.state.frame_count - 1))
+        self._add(play, "Next clip", "]", lambda: self.state.jump_to_clip(1))
+        self._add(play, "Previous clip", "[", lambda: self.state.jump_to_clip(-1))
+        play.addSeparator()
+        self._add(play, "Zoom timeline in", "Ctrl+=", lambda: self.timeline.zoom(ZOOM_STEP))
+        self._add(play, "Zoom timeline out", "Ctrl+-", lambda: self.timeline.zoom(1 / ZOOM_STEP))
+
+    def _add(self, menu, text: str, keys, slot: Callable[[], object]) -> QAction:  # noqa: ANN001
+        action = QAction(text, self)
+        if isinstance(keys, list):
+            action.setShortcuts([QKeySequence(k) for k in keys])
+        else:
+            action.setShortcut(QKeySequence(keys))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        self.actions_by_name[text.replace("&", "").rstrip("…")] = action
+        return action
+
+    def _bind_label_keys(self, labels: list[LabelRecord]) -> None:
+        """One action per label key (1–9, then letters), rebuilt when the vocabulary changes."""
+        for action in self._label_actions:
+            self.labels_menu.removeAction(action)
+            action.deleteLater()
+        self._label_actions = []
+        for label in labels:
+            text = f"Toggle '{label.name}'"
             action = QAction(text, self)
-            action.setShortcut(shortcut)
-            action.triggered.connect(slot)
-            menu.addAction(action)
+            if label.shortcut:
+                action.setShortcut(QKeySequence(label.shortcut.upper()))
+            action.triggered.connect(lambda _checked=False, name=label.name: self.editor.toggle_label(name))
+            self.labels_menu.addAction(action)
+            self._label_actions.append(action)
+
+    # Commands ----------------------------------------------------------------------------
+    def split_video(self) -> None:
+        if self.state.video is None:
+            return
+        seconds, ok = QInputDialog.getDouble(
+            self, "Split into sub-clips", "Sub-clip length (s):", SPLIT_SECONDS, 0.04, 3600.0, 2
+        )
+        if ok:
+            self.editor.split_video(seconds)
 
     def new_project(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "New project folder")
@@ -58,25 +178,30 @@ class MainWindow(QMainWindow):
             self.state.open_project(folder, create=create)
         except WsadError as exc:
             QMessageBox.critical(self, "wsad-studio", str(exc))
+        self.editor.stack.clear()
 
     def _on_project_changed(self, project: Project | None) -> None:
+        self.editor.stack.clear()
         if project is None:
             self.setWindowTitle("wsad-studio")
+            self.summary.setText("")
             self.statusBar().showMessage("No project open")
             return
         self.setWindowTitle(f"wsad-studio — {project.root.name}")
+        self._show_summary()
+        self.statusBar().clearMessage()
+
+    def _show_summary(self) -> None:
+        """Project counts, kept in the status bar's permanent area (messages pass over it)."""
+        project = self.state.project
+        if project is None:
+            return
         summary = project.summary()
-        self.statusBar().showMessage(
+        self.summary.setText(
             f"{summary['videos']} videos · {summary['labels']} labels · "
             f"{summary['labelled_clips']}/{summary['clips']} clips labelled"
         )
 
-    def _on_videos_changed(self, videos: list[VideoRecord]) -> None:
-        self.library_model.removeRows(0, self.library_model.rowCount())
-        for video in videos:
-            duration = f"{video.duration:.1f} s" if video.duration else ""
-            size = f"{video.width}×{video.height}" if video.width else ""
-            where = video.error if video.status == "error" else (video.path or "")
-            self.library_model.appendRow(
-                [QStandardItem(text) for text in (video.name, video.status, duration, size, where)]
-            )
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.player.shutdown()
+        super().closeEvent(event)

@@ -40,7 +40,7 @@ def test_window_lists_videos_with_status_and_errors(qtbot, project_with_videos, 
             for r in range(model.rowCount())}
     assert rows["walk"][1:4] == ["ok", "2.0 s", "64×48"]
     assert rows["bad"][1] == "error" and rows["bad"][4]
-    assert "2 videos" in window.statusBar().currentMessage()
+    assert "2 videos" in window.summary.text()
     assert window.windowTitle() == "wsad-studio — proj"
     window.show()
     shot = tmp_path / "window.png"

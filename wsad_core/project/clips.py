@@ -184,3 +184,26 @@ def clear_clip_labels(session: Session, clip: Clip) -> Clip:
 def remove_clip(session: Session, clip: Clip) -> None:
     session.delete(clip)
     session.flush()
+
+
+def clip_at(clips: Sequence[ClipRecord], time: float) -> ClipRecord | None:
+    """The clip under a playhead at ``time`` seconds: the shortest one containing it.
+
+    Shortest wins so that a sub-clip or interval is chosen over the whole-video clip around it;
+    a clip holds its start but not its end, except the end of the last clip of a video.
+    """
+    inside = [
+        clip for clip in clips
+        if clip.start - TIME_TOLERANCE <= time < clip.end - TIME_TOLERANCE
+    ]
+    if not inside:
+        inside = [clip for clip in clips if abs(clip.end - time) <= TIME_TOLERANCE]
+    return min(inside, key=lambda clip: (clip.duration, clip.start), default=None)
+
+
+def neighbour_clip_start(clips: Sequence[ClipRecord], time: float, step: int) -> float | None:
+    """The start of the next clip after ``time`` (``step`` > 0) or the last one before it."""
+    starts = sorted({clip.start for clip in clips})
+    if step > 0:
+        return next((s for s in starts if s > time + TIME_TOLERANCE), None)
+    return next((s for s in reversed(starts) if s < time - TIME_TOLERANCE), None)

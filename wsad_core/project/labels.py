@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from wsad_core.errors import ProjectError
 from wsad_core.formats import BUILTIN_LABEL_MAPS, builtin_label_map, read_label_map
 from wsad_core.project.records import LabelRecord
-from wsad_core.project.schema import ClipLabel, GtBox, Label
+from wsad_core.project.schema import AnnotatedFrame, ClipLabel, GtBox, Label
 
 # Distinct, readable on dark and light video frames; cycled when there are more labels.
 PALETTE = (
@@ -171,3 +172,36 @@ def remove_label(session: Session, name: str) -> None:
         )
     session.delete(label)
     session.flush()
+
+
+@dataclass(frozen=True)
+class FrameBox:
+    """One ground-truth box of an annotated frame; coordinates are normalised to [0, 1]."""
+
+    frame: int
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    label: str | None
+    person_id: int | None
+
+
+def ground_truth_boxes(session: Session, video_id: int) -> dict[int, list[FrameBox]]:
+    """A video's annotated frames (by frame index) and their boxes; a frame without boxes maps
+    to an empty list, since "annotated, nobody acting" differs from "not annotated"."""
+    query = (
+        select(
+            AnnotatedFrame.frame, GtBox.x1, GtBox.y1, GtBox.x2, GtBox.y2, Label.name, GtBox.person_id
+        )
+        .outerjoin(GtBox, GtBox.annotated_frame_id == AnnotatedFrame.id)
+        .outerjoin(Label, Label.id == GtBox.label_id)
+        .where(AnnotatedFrame.video_id == video_id, AnnotatedFrame.frame.is_not(None))
+        .order_by(AnnotatedFrame.frame, GtBox.person_id, Label.name)
+    )
+    frames: dict[int, list[FrameBox]] = {}
+    for frame, x1, y1, x2, y2, name, person_id in session.execute(query):
+        boxes = frames.setdefault(frame, [])
+        if x1 is not None:
+            boxes.append(FrameBox(frame, x1, y1, x2, y2, name, person_id))
+    return frames

@@ -234,6 +234,11 @@ class Project(ProjectStore):
             ids = None if videos is None else [video_ops.get_video(session, v).id for v in videos]
             return ground_truth.derive_weak_labels(session, seconds, video_ids=ids, overwrite=overwrite)
 
+    def ground_truth_boxes(self, video: str | int) -> dict[int, list[label_ops.FrameBox]]:
+        """Annotated frames of a video by frame index, each with its ground-truth boxes."""
+        with self.reading() as session:
+            return label_ops.ground_truth_boxes(session, video_ops.get_video(session, video).id)
+
     # Runs --------------------------------------------------------------------------------
     def create_run(self, name: str, config: dict, *, kind: str = "train") -> RunRecord:
         with self.transaction() as session:

@@ -1,0 +1,181 @@
+"""Undoable edits: each one is written to the project database the moment it is done or undone.
+
+Commands name clips by (video, start, end) rather than by id, because undoing the creation of a
+clip deletes its row and redoing it makes a new row with a new id; later commands on the stack
+still find "their" clip by its span. :class:`Editor` is the one entry point the window, its key
+bindings and the tests use, in the spirit of SLEAP's ``CommandContext``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from wsad_core.errors import WsadError
+from wsad_core.project import ClipRecord, Project
+
+from wsad_studio.state import AppState
+
+Span = tuple[int, float, float]
+
+
+def _span(clip: ClipRecord) -> Span:
+    return clip.video_id, clip.start, clip.end
+
+
+def _describe(span: Span) -> str:
+    return f"{span[1]:.2f}–{span[2]:.2f} s"
+
+
+class ProjectCommand(QUndoCommand):
+    """A command that writes through ``state.project`` and then refreshes the state.
+
+    A failing write (another process removed the clip, a label was deleted…) marks the command
+    obsolete so the stack drops it, and the error is reported through ``state.error``.
+    """
+
+    def __init__(self, state: AppState, text: str) -> None:
+        super().__init__(text)
+        self.state = state
+        self.failed = False
+
+    @property
+    def project(self) -> Project:
+        assert self.state.project is not None, "commands need an open project"
+        return self.state.project
+
+    def redo(self) -> None:
+        self._guarded(self.apply, "saved")
+
+    def undo(self) -> None:
+        self._guarded(self.revert, "undone")
+
+    def apply(self) -> None:
+        raise NotImplementedError
+
+    def revert(self) -> None:
+        raise NotImplementedError
+
+    def _guarded(self, action, verb: str) -> None:  # noqa: ANN001
+        try:
+            action()
+        except WsadError as exc:
+            self.failed = True
+            self.setObsolete(True)
+            self.state.error.emit(f"{self.text()}: {exc}")
+        else:
+            self.state.saved.emit(f"{self.text()} — {verb}")
+        finally:
+            self.state.refresh_clips()
+
+    def clip(self, span: Span) -> ClipRecord:
+        video_id, start, end = span
+        return self.project.add_clip(video_id, start, end)
+
+
+class ToggleLabel(ProjectCommand):
+    """Add a label to a clip, or remove it when the clip has it."""
+
+    def __init__(self, state: AppState, clip: ClipRecord, label: str) -> None:
+        verb = "Remove" if label in clip.labels else "Add"
+        super().__init__(state, f"{verb} '{label}' on {_describe(_span(clip))}")
+        self.span, self.label = _span(clip), label
+        self.before_labels, self.before_labelled = clip.labels, clip.labelled
+
+    def apply(self) -> None:
+        clip = self.clip(self.span)
+        if self.label in clip.labels:
+            self.project.remove_clip_label(clip.id, self.label)
+        else:
+            self.project.add_clip_label(clip.id, self.label)
+
+    def revert(self) -> None:
+        clip = self.clip(self.span)
+        if self.before_labelled:
+            self.project.set_clip_labels(clip.id, list(self.before_labels))
+        else:
+            self.project.clear_clip_labels(clip.id)
+
+
+class AddClip(ProjectCommand):
+    """Create an interval clip; undo deletes it (with any labels set on it since)."""
+
+    def __init__(self, state: AppState, video_id: int, start: float, end: float) -> None:
+        super().__init__(state, f"Add clip {start:.2f}–{end:.2f} s")
+        self.span: Span = (video_id, start, end)
+
+    def apply(self) -> None:
+        self.clip(self.span)
+
+    def revert(self) -> None:
+        self.project.remove_clip(self.clip(self.span).id)
+
+
+class SplitVideo(ProjectCommand):
+    """Cut a video into fixed-length sub-clips; undo deletes the ones this split created."""
+
+    def __init__(self, state: AppState, video_id: int, seconds: float) -> None:
+        super().__init__(state, f"Split into {seconds:g} s sub-clips")
+        self.video_id, self.seconds = video_id, seconds
+        self.created: list[Span] = []
+
+    def apply(self) -> None:
+        before = {clip.id for clip in self.project.clips(video=self.video_id)}
+        made = self.project.split_videos(self.seconds, [self.video_id])
+        self.created = [_span(clip) for clip in made if clip.id not in before]
+        if not self.created:
+            raise WsadError(f"already split into {self.seconds:g} s sub-clips")
+
+    def revert(self) -> None:
+        for span in self.created:
+            self.project.remove_clip(self.clip(span).id)
+
+
+class Editor:
+    """What a labeller does, as undoable commands on one stack; returns whether it did it."""
+
+    def __init__(self, state: AppState, stack: QUndoStack | None = None) -> None:
+        self.state = state
+        self.stack = stack if stack is not None else QUndoStack()
+
+    def toggle_label(self, name: str) -> bool:
+        clip = self.state.current_clip()
+        if clip is None:
+            self.state.error.emit("no clip under the playhead: mark one with I/O and Enter, or split")
+            return False
+        return self._push(ToggleLabel(self.state, clip, name))
+
+    def toggle_label_key(self, key: str) -> bool:
+        """Toggle the label whose shortcut is ``key`` (case-insensitive)."""
+        label = next((l for l in self.state.labels if (l.shortcut or "").lower() == key.lower()), None)
+        return label is not None and self.toggle_label(label.name)
+
+    def commit_interval(self) -> bool:
+        """Make a clip of the in/out marks (the playhead stands in for a missing one)."""
+        span = self.state.marked_span()
+        if span is None or self.state.video is None:
+            self.state.error.emit("set an in mark (I) or an out mark (O) first")
+            return False
+        if any(abs(c.start - span[0]) < 1e-6 and abs(c.end - span[1]) < 1e-6 for c in self.state.clips):
+            self.state.clear_marks()
+            return False
+        done = self._push(AddClip(self.state, self.state.video.id, *span))
+        if done:
+            self.state.clear_marks()
+        return done
+
+    def split_video(self, seconds: float) -> bool:
+        if self.state.video is None:
+            return False
+        return self._push(SplitVideo(self.state, self.state.video.id, seconds))
+
+    def undo(self) -> None:
+        self.stack.undo()
+
+    def redo(self) -> None:
+        self.stack.redo()
+
+    def _push(self, command: ProjectCommand) -> bool:
+        if self.state.project is None:
+            return False
+        self.stack.push(command)  # an obsolete command is deleted here: read only Python state
+        return not command.failed
