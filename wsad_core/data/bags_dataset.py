@@ -1,9 +1,12 @@
-"""A torch Dataset of MIL bags: for each sampled tubelet, its clip around the centre frame.
+"""A torch Dataset of MIL bags: for each sampled tubelet, its box on the clip around its centre frame.
 
-Each tubelet is one clip with one box (the centre frame's), so a batch of B bags of up to M
-tubelets is up to B·M clips; ``bag_index`` says which bag each clip belongs to. Videos are
-opened once per worker process and kept open (small ones decoded once into memory),
-not once per clip.
+Each sampled tubelet is one box read on the clip centred on the tubelet's centre frame. Tubelets
+of one item that share a centre frame share one decoded clip, and the model reads all their
+boxes from it with RoIAlign (as SlowFast's AVA detector reads every person of a keyframe from
+one clip): the fully supervised baseline groups the people of a keyframe into one item, so a
+batch costs one clip per keyframe, not one per person. ``clip_index`` says which clip each box
+is read on, ``bag_index`` which bag it belongs to. Videos are opened once per worker process
+and kept open (small ones decoded once into memory), not once per clip.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import torch
 from torch.utils.data import Dataset
 
 from wsad_core.data.video_cache import DecodedVideo, VideoCache
-from wsad_core.data.transforms import boxes_to_pixels, flip_clip, normalise, resize_clip
+from wsad_core.data.transforms import boxes_to_pixels, flip_boxes, normalise, resize_clip
 from wsad_core.mil.bags import Bag, BagSampler
 from wsad_core.video import VideoReader
 
@@ -42,8 +45,27 @@ def load_clip(reader: VideoReader | DecodedVideo, centre: int, spec: ClipSpec) -
     return resize_clip(raw, spec.short_side)[0]
 
 
+def group_by_centre(bags: Sequence[Bag]) -> list[list[int]]:
+    """Indices of bags of one tubelet grouped by (video, centre frame), in first-seen order.
+
+    Used for the fully supervised baseline, whose instances are the people of a keyframe:
+    one item per keyframe reads one clip for all of them.
+    """
+    groups: dict[tuple[str, int], list[int]] = {}
+    for index, bag in enumerate(bags):
+        if len(bag.tubelets) != 1:
+            raise ValueError("only bags of one tubelet can be grouped by centre frame")
+        groups.setdefault((bag.video, bag.tubelets[0].centre_frame), []).append(index)
+    return list(groups.values())
+
+
 class BagDataset(Dataset):
-    """Bags → dicts of clips (M, 3, T, H, W), pixel boxes (M, 4) and bag targets (C,)."""
+    """Items of one or more bags → clips (U, 3, T, H, W), pixel boxes (M, 4), the clip each box
+    is read on (M,), the bag each box belongs to (M,) and bag targets (B, C).
+
+    By default an item is one bag; ``groups`` (lists of bag indices, e.g. from
+    :func:`group_by_centre`) makes each listed group one item instead.
+    """
 
     def __init__(
         self,
@@ -55,8 +77,16 @@ class BagDataset(Dataset):
         *,
         train: bool = True,
         flip_probability: float = 0.5,
+        groups: Sequence[Sequence[int]] | None = None,
+        cache_bytes: int | None = None,
     ) -> None:
-        self.bags = [bag for bag in bags if not bag.empty]
+        if groups is None:
+            self.bags = [bag for bag in bags if not bag.empty]
+            self.items = [[i] for i in range(len(self.bags))]
+        else:
+            self.bags = list(bags)
+            self.items = [[i for i in group if not self.bags[i].empty] for group in groups]
+            self.items = [group for group in self.items if group]
         self.video_paths = {name: str(path) for name, path in video_paths.items()}
         self.label_index = {name: i for i, name in enumerate(label_names)}
         self.spec = spec
@@ -64,14 +94,14 @@ class BagDataset(Dataset):
         self.train = train
         self.flip_probability = flip_probability if train else 0.0
         self.epoch = 0
-        self._videos = VideoCache()
+        self._videos = VideoCache() if cache_bytes is None else VideoCache(budget_bytes=cache_bytes)
 
     def set_epoch(self, epoch: int) -> None:
         """Draw other tubelets from each bag (and other flips) in the next epoch."""
         self.epoch = epoch
 
     def __len__(self) -> int:
-        return len(self.bags)
+        return len(self.items)
 
     def targets(self, bag: Bag) -> torch.Tensor:
         target = torch.zeros(len(self.label_index))
@@ -84,24 +114,37 @@ class BagDataset(Dataset):
         return self._videos.get(self.video_paths[video])
 
     def __getitem__(self, index: int) -> dict[str, object]:
-        bag = self.bags[index]
-        tubelets = self.sampler.sample(bag, epoch=self.epoch, index=index)
-        rng = np.random.default_rng([self.sampler.seed, self.epoch, index, 1])
-        reader = self._reader(bag.video)
-        clips, boxes = [], []
-        for tubelet in tubelets:
-            clip = load_clip(reader, tubelet.centre_frame, self.spec)
-            box = boxes_to_pixels(tubelet.centre_box[None], *clip.shape[-2:])
-            if rng.random() < self.flip_probability:
-                clip, box = flip_clip(clip, box)
-            clips.append(normalise(clip, self.spec.mean, self.spec.std))
-            boxes.append(torch.from_numpy(box[0]).float())
+        members = [self.bags[i] for i in self.items[index]]
+        videos = {bag.video for bag in members}
+        if len(videos) != 1:
+            raise ValueError(f"item {index} mixes videos {sorted(videos)}")
+        reader = self._reader(members[0].video)
+        flip = np.random.default_rng([self.sampler.seed, self.epoch, index, 1]).random() < self.flip_probability
+        clip_of_centre: dict[int, int] = {}
+        clips, boxes, clip_index, bag_of_box, centres = [], [], [], [], []
+        for local, bag_id in enumerate(self.items[index]):
+            for tubelet in self.sampler.sample(self.bags[bag_id], epoch=self.epoch, index=bag_id):
+                centre = tubelet.centre_frame
+                if centre not in clip_of_centre:
+                    clip_of_centre[centre] = len(clips)
+                    clips.append(load_clip(reader, centre, self.spec))
+                height, width = clips[clip_of_centre[centre]].shape[-2:]
+                box = boxes_to_pixels(tubelet.centre_box[None], height, width)
+                if flip:
+                    box = flip_boxes(box, width)
+                boxes.append(torch.from_numpy(box[0]).float())
+                clip_index.append(clip_of_centre[centre])
+                bag_of_box.append(local)
+                centres.append(centre)
+        clips = [normalise(clip.flip(-1) if flip else clip, self.spec.mean, self.spec.std) for clip in clips]
         return {
             "clips": torch.stack(clips),
             "boxes": torch.stack(boxes),
-            "targets": self.targets(bag),
-            "bag_id": bag.clip_id,
-            "centre_frames": torch.tensor([t.centre_frame for t in tubelets]),
+            "clip_index": torch.tensor(clip_index),
+            "bag_of_box": torch.tensor(bag_of_box),
+            "targets": torch.stack([self.targets(bag) for bag in members]),
+            "bag_ids": [bag.clip_id for bag in members],
+            "centre_frames": torch.tensor(centres),
         }
 
     def __del__(self) -> None:
@@ -110,10 +153,10 @@ class BagDataset(Dataset):
 
 @dataclass
 class BagBatch:
-    clips: torch.Tensor  # (N, 3, T, H, W): every sampled tubelet of every bag
-    boxes: torch.Tensor  # (N, 5): clip index, x1, y1, x2, y2 in pixels
-    bag_index: torch.Tensor  # (N,): which bag each clip belongs to
-    slot: torch.Tensor  # (N,): position of the clip inside its bag
+    clips: torch.Tensor  # (U, 3, T, H, W): one clip per distinct (item, centre frame)
+    boxes: torch.Tensor  # (N, 5): clip index, x1, y1, x2, y2 in pixels; one row per sampled tubelet
+    bag_index: torch.Tensor  # (N,): which bag each box belongs to
+    slot: torch.Tensor  # (N,): position of the box inside its bag
     mask: torch.Tensor  # (B, M): real tubelets
     targets: torch.Tensor  # (B, C)
 
@@ -122,7 +165,7 @@ class BagBatch:
                           (self.clips, self.boxes, self.bag_index, self.slot, self.mask, self.targets)))
 
     def pad(self, values: torch.Tensor) -> torch.Tensor:
-        """(N, C) per-clip values → (B, M, C) per bag, zeros where ``mask`` is False."""
+        """(N, C) per-box values → (B, M, C) per bag, zeros where ``mask`` is False."""
         out = values.new_zeros((*self.mask.shape, values.shape[-1]))
         out[self.bag_index, self.slot] = values
         return out
@@ -134,15 +177,21 @@ def _pad_to(clips: torch.Tensor, height: int, width: int) -> torch.Tensor:
 
 
 def collate_bags(items: Sequence[dict[str, object]]) -> BagBatch:
-    """Stack the clips of several bags (videos of other sizes are padded to the largest)."""
-    sizes = [len(item["clips"]) for item in items]
+    """Stack the clips and boxes of several items (videos of other sizes are padded to the largest)."""
     height = max(item["clips"].shape[-2] for item in items)
     width = max(item["clips"].shape[-1] for item in items)
     clips = torch.cat([_pad_to(item["clips"], height, width) for item in items])
-    boxes = torch.cat([item["boxes"] for item in items])
-    bag_index = torch.repeat_interleave(torch.arange(len(items)), torch.tensor(sizes))
-    slot = torch.cat([torch.arange(n) for n in sizes])
-    mask = torch.zeros(len(items), max(sizes), dtype=torch.bool)
+    clip_offsets = torch.tensor([0] + [len(item["clips"]) for item in items]).cumsum(0)
+    bag_offsets = torch.tensor([0] + [len(item["targets"]) for item in items]).cumsum(0)
+    clip_index = torch.cat([item["clip_index"] + clip_offsets[i] for i, item in enumerate(items)])
+    bag_index = torch.cat([item["bag_of_box"] + bag_offsets[i] for i, item in enumerate(items)])
+    bags = int(bag_offsets[-1])
+    sizes = torch.bincount(bag_index, minlength=bags)
+    order = torch.argsort(bag_index, stable=True)
+    slot = torch.empty_like(bag_index)
+    slot[order] = torch.arange(len(bag_index)) - torch.repeat_interleave(sizes.cumsum(0) - sizes, sizes)
+    mask = torch.zeros(bags, int(sizes.max()), dtype=torch.bool)
     mask[bag_index, slot] = True
-    numbered = torch.cat([torch.arange(len(clips), dtype=boxes.dtype)[:, None], boxes], dim=1)
-    return BagBatch(clips, numbered, bag_index, slot, mask, torch.stack([item["targets"] for item in items]))
+    boxes = torch.cat([item["boxes"] for item in items])
+    numbered = torch.cat([clip_index[:, None].to(boxes.dtype), boxes], dim=1)
+    return BagBatch(clips, numbered, bag_index, slot, mask, torch.cat([item["targets"] for item in items]))

@@ -26,13 +26,17 @@ def boxes_to_pixels(boxes: np.ndarray, height: int, width: int) -> np.ndarray:
     return np.asarray(boxes, dtype=np.float64) * np.array([width, height, width, height])
 
 
-def flip_clip(clip: torch.Tensor, boxes: np.ndarray) -> tuple[torch.Tensor, np.ndarray]:
-    """Mirror a (3, T, H, W) clip left-right, and its pixel boxes with it."""
-    width = clip.shape[-1]
-    flipped = boxes.copy()
+def flip_boxes(boxes: np.ndarray, width: int) -> np.ndarray:
+    """Mirror (N, 4) pixel boxes left-right in an image ``width`` pixels wide."""
+    flipped = np.array(boxes, dtype=np.float64, copy=True)
     flipped[:, 0] = width - boxes[:, 2]
     flipped[:, 2] = width - boxes[:, 0]
-    return clip.flip(-1), flipped
+    return flipped
+
+
+def flip_clip(clip: torch.Tensor, boxes: np.ndarray) -> tuple[torch.Tensor, np.ndarray]:
+    """Mirror a (3, T, H, W) clip left-right, and its pixel boxes with it."""
+    return clip.flip(-1), flip_boxes(boxes, clip.shape[-1])
 
 
 def normalise(clip: torch.Tensor, mean: tuple[float, ...], std: tuple[float, ...]) -> torch.Tensor:

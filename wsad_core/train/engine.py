@@ -21,7 +21,7 @@ from typing import TextIO
 import torch
 from torch.utils.data import DataLoader
 
-from wsad_core.data import BagDataset, ClipSpec, collate_bags
+from wsad_core.data import BagDataset, ClipSpec, collate_bags, group_by_centre
 from wsad_core.errors import WsadError
 from wsad_core.mil.bags import BagSampler, make_bags
 from wsad_core.model import build_model, get_preset, pack_pathways
@@ -103,7 +103,9 @@ class Trainer:
         stride = self.preset.frame_stride if config.data.frame_stride is None else config.data.frame_stride
         spec = ClipSpec(self.preset.fast_frames, stride, self.preset.crop_size, self.preset.mean, self.preset.std)
         self.dataset = BagDataset(
-            bags, snapshot["videos"], self.labels, spec, BagSampler(config.data.tubelets_per_bag, config.seed)
+            bags, snapshot["videos"], self.labels, spec, BagSampler(config.data.tubelets_per_bag, config.seed),
+            groups=group_by_centre(bags) if config.mode == "full" else None,
+            cache_bytes=config.data.cache_mb << 20,
         )
         if len(self.dataset) == 0:
             raise WsadError("every training bag is empty: no tubelets inside the labelled clips")
@@ -132,7 +134,8 @@ class Trainer:
 
     @property
     def batch_size(self) -> int:
-        """Bags per batch; a fully supervised batch holds as many boxes as a MIL batch."""
+        """Items per batch: bags, or for the fully supervised baseline keyframes (each one clip
+        with all its people), as many as the clips of a MIL batch."""
         data = self.config.data
         return data.bags_per_batch * (data.tubelets_per_bag if self.config.mode == "full" else 1)
 

@@ -1,7 +1,8 @@
 import numpy as np
 import torch
 
-from wsad_core.data import BagDataset, ClipSpec, collate_bags
+from wsad_core.data import BagDataset, ClipSpec, collate_bags, group_by_centre
+from wsad_core.mil import Bag
 from wsad_core.mil import BagSampler, ClipSpan, make_bags
 from wsad_core.tubes import Tubelet
 from wsad_core.video import write_video
@@ -29,7 +30,8 @@ def test_an_item_is_the_clips_around_each_sampled_tubelet(tmp_path):
     data = dataset(tmp_path, [tubelet(0), tubelet(20)])
     item = data[0]
     assert item["clips"].shape == (2, 3, 4, 48, 64)
-    assert torch.equal(item["targets"], torch.tensor([0.0, 1.0, 0.0]))
+    assert torch.equal(item["targets"], torch.tensor([[0.0, 1.0, 0.0]]))
+    assert item["clip_index"].tolist() == [0, 1]
     assert item["centre_frames"].tolist() == [4, 24]
     # Frames centre + (k - 2) * 2: 0, 2, 4, 6 for the first tubelet; pixel value 5 × frame.
     grey = ((item["clips"][0, 0, :, 24, 32] * 0.5 + 0.5) * 255).round()
@@ -58,3 +60,37 @@ def test_training_items_change_with_the_epoch_but_repeat_for_the_same_epoch(tmp_
         data.set_epoch(epoch)
         seen.add(tuple(data[0]["centre_frames"].tolist()))
     assert len(seen) > 1
+
+
+def test_boxes_sharing_a_centre_frame_are_read_on_one_clip(tmp_path):
+    path = video_with_frame_numbers(tmp_path / "v.mp4")
+    left, right = (0.0, 0.0, 0.5, 1.0), (0.5, 0.0, 1.0, 1.0)
+    bags = [
+        Bag(-1, "v", ("a",), (tubelet(0, left),)),
+        Bag(-1, "v", ("c",), (tubelet(8, left),)),
+        Bag(-1, "v", ("b",), (tubelet(0, right),)),
+    ]
+    groups = group_by_centre(bags)
+    assert groups == [[0, 2], [1]]
+    data = BagDataset(bags, {"v": path}, ["a", "b", "c"], SPEC, BagSampler(m=1, seed=0), train=False, groups=groups)
+    assert len(data) == 2
+    item = data[0]
+    assert item["clips"].shape[0] == 1  # two people of one keyframe, one clip
+    assert item["clip_index"].tolist() == [0, 0]
+    assert item["targets"].tolist() == [[1, 0, 0], [0, 1, 0]]
+    assert torch.allclose(item["boxes"], torch.tensor([[0.0, 0, 32, 48], [32.0, 0, 64, 48]]))
+    batch = collate_bags([data[1], item])
+    assert batch.clips.shape[0] == 2
+    assert batch.boxes[:, 0].tolist() == [0, 1, 1]
+    assert batch.bag_index.tolist() == [0, 1, 2]
+    assert batch.targets.tolist() == [[0, 0, 1], [1, 0, 0], [0, 1, 0]]
+
+
+def test_a_flipped_item_mirrors_its_shared_clip_and_every_box_once(tmp_path):
+    path = video_with_frame_numbers(tmp_path / "v.mp4")
+    bags = [Bag(-1, "v", ("a",), (tubelet(0, (0.0, 0.0, 0.25, 1.0)),)), Bag(-1, "v", ("b",), (tubelet(0),))]
+    data = BagDataset(bags, {"v": path}, ["a", "b"], SPEC, BagSampler(m=1, seed=0), train=True,
+                      flip_probability=1.0, groups=group_by_centre(bags))
+    item = data[0]
+    assert item["clips"].shape[0] == 1
+    assert torch.allclose(item["boxes"], torch.tensor([[48.0, 0, 64, 48], [16.0, 12, 48, 36]]))
