@@ -55,13 +55,54 @@ def run(
     run_id: Annotated[str, typer.Argument(help="Run id or name.")],
     project_dir: ProjectOption = DEFAULT_PROJECT,
     split: Annotated[str, typer.Option("--split", help="Videos to evaluate on: train, val, test, or all.")] = "val",
+    video_gt: Annotated[
+        Optional[Path],
+        typer.Option("--video-gt", help="Ground-truth tubes for Video AP (UCF101v2-GT.pkl or pyannot.pkl); "
+                                        "default: the project's every-frame ground truth."),
+    ] = None,
+    device: Annotated[str, typer.Option("--device", help="For predicting first, when needed: auto, cpu, cuda …")] = "auto",
+    batch_size: Annotated[int, typer.Option("--batch-size", help="For predicting first: boxes per model call.")] = 16,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the result as JSON.")] = None,
     force: ForceOption = False,
 ) -> None:
-    """Frame AP of a run on the annotated frames of a split; stored with the run."""
-    from wsad_core.evaluate.run_frame_ap import run_frame_ap
+    """Frame AP and Video AP of a run on a split, from its stored predictions (made first when
+    missing); stored with the run (metrics.json, runs table) with a per-class AP chart and PR curves."""
+    from wsad_core.cli.common import progress_bar
+    from wsad_core.evaluate.run_eval import evaluate_run
+    from wsad_core.errors import WsadError
+    from wsad_core.infer.predict import PredictOptions
 
-    with open_project(project_dir) as project:
-        result = run_frame_ap(project, run_id, split=None if split == "all" else split)
-        project.update_run(run_id, metrics={f"frame_ap_{split}": result.result.map})
-    _report(result.result, result.class_names, json_out, force)
+    if json_out is not None and json_out.exists() and not force:
+        raise WsadError(f"{json_out}: already exists (use --force to overwrite)")
+
+    with open_project(project_dir) as project, progress_bar("predicting") as (bar, task):
+        result = evaluate_run(
+            project, run_id, split=split, video_gt=video_gt,
+            options=PredictOptions(device=device, batch_size=batch_size),
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    summary = result.to_json()
+    frame, video = summary["frame_ap"], summary["video_ap"]
+    names = list(dict.fromkeys([*(frame or {}).get("per_class", {}), *((video or {}).get("per_class", {}).get("0.5", {}))]))
+    table = Table("class", "Frame AP", "Video AP@0.2", "Video AP@0.5")
+
+    def cell(value: float | None) -> str:
+        return "—" if value is None else f"{value:.4f}"
+
+    for name in names:
+        table.add_row(
+            name, cell((frame or {}).get("per_class", {}).get(name)),
+            *(cell((video or {}).get("per_class", {}).get(t, {}).get(name)) for t in ("0.2", "0.5")),
+        )
+    console.print(table)
+    if frame is not None:
+        say(f"Frame AP {cell(frame['mAP'])} on {len(result.videos)} {split} video(s) "
+            f"({frame['n_gt']} ground-truth boxes, {frame['n_det']} detections)")
+    if video is not None:
+        maps = video["mAP"]
+        say(f"Video AP {cell(maps['0.2'])} @0.2, {cell(maps['0.5'])} @0.5, {cell(maps['0.5:0.95'])} @0.5:0.95 "
+            f"(ground truth: {video['ground_truth']})")
+    say("wrote " + ", ".join(str(path) for path in result.files.values()))
+    if json_out is not None:
+        with atomic_output(json_out, force=force) as temp:
+            temp.write_text(json.dumps(summary, indent=2))

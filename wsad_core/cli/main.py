@@ -16,6 +16,7 @@ from wsad_core.cli import (
     import_cmd,
     info_cmd,
     labels_cmd,
+    predict_cmd,
     synth_cmd,
     train_cmd,
     videos_cmd,
@@ -53,6 +54,7 @@ app.command("detect")(detect_cmd.detect)
 app.command("tubelets")(detect_cmd.tubelets)
 app.command("train")(train_cmd.train)
 app.command("runs")(train_cmd.runs)
+app.command("predict")(predict_cmd.predict)
 app.add_typer(eval_cmd.app, name="eval")
 
 

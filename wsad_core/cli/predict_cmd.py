@@ -1,0 +1,56 @@
+"""`wsad predict RUN`: score videos with a run, link action tubes, store them with the run."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from wsad_core.cli.common import DEFAULT_PROJECT, ProjectOption, open_project, progress_bar, say
+
+
+def predict(
+    run_id: Annotated[str, typer.Argument(help="Run id or name.")],
+    project_dir: ProjectOption = DEFAULT_PROJECT,
+    split: Annotated[str, typer.Option("--split", help="Videos to predict on: train, val, test or all.")] = "all",
+    videos: Annotated[Optional[list[str]], typer.Option("--videos", "--video", "-v", help="Only these videos.")] = None,
+    checkpoint: Annotated[Optional[Path], typer.Option("--checkpoint", help="Checkpoint file (default: the run's last).")] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Boxes per model call.")] = 16,
+    device: Annotated[str, typer.Option("--device", help="auto, cpu, cuda, cuda:1 …")] = "auto",
+    tubelet_stride: Annotated[
+        int, typer.Option("--tubelet-stride", help="Score a tubelet starting every N frames of a track (1: ACT's every frame).")
+    ] = 1,
+    events: Annotated[bool, typer.Option("--events", help="JSON-lines progress events on stdout.")] = False,
+) -> None:
+    """Score every tubelet and keyframe box of the chosen videos (class probabilities and σ²),
+    link action tubes, and store them with the run (replacing its earlier predictions)."""
+    from wsad_core.infer.predict import PredictOptions, predict_run
+
+    options = PredictOptions(
+        split=split, videos=tuple(videos or ()), checkpoint=checkpoint, batch_size=batch_size,
+        device=device, tubelet_stride=tubelet_stride,
+    )
+    started = time.monotonic()
+    with open_project(project_dir) as project, progress_bar("predicting") as (bar, task):
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+            if events:
+                print(json.dumps({"event": "predict", "done": done, "total": total}), flush=True)
+
+        record = predict_run(project, run_id, options, progress=update)
+    if events:
+        print(json.dumps({"event": "done", "run": record.run_id, "videos": len(record.videos),
+                          "tubelets": record.tubelets, "keyframe_boxes": record.keyframe_boxes,
+                          "tubes": record.tubes, "seconds": round(time.monotonic() - started, 3)}), flush=True)
+    message = (
+        f"run {record.run_id}: {len(record.videos)} video(s), {record.tubelets} tubelets and "
+        f"{record.keyframe_boxes} keyframe boxes scored, {record.tubes} action tubes, in {record.folder}"
+    )
+    if events:
+        print(message, file=sys.stderr)
+    else:
+        say(message)
