@@ -87,28 +87,37 @@ def score_instances(
     device: str = "cpu",
     progress: Callable[[int, int], None] | None = None,
 ) -> list[ScoredInstance]:
+    """Scores in the order of ``instances``. Instances on the same frame of a video share one
+    decoded clip (the RoI head reads each box from it); ``batch_size`` counts clips."""
     spec = clip_spec(preset, frame_stride)
-    results: list[ScoredInstance] = []
+    groups: dict[tuple[str, int], list[int]] = {}
+    for index, instance in enumerate(instances):
+        groups.setdefault((instance.video, instance.frame), []).append(index)
+    keys = list(groups)
+    results: list[ScoredInstance | None] = [None] * len(instances)
+    done = 0
     videos = VideoCache()
     try:
-        for start in range(0, len(instances), batch_size):
-            chunk = instances[start : start + batch_size]
-            clips, boxes = [], []
-            for index, instance in enumerate(chunk):
-                clip = load_clip(videos.get(video_paths[instance.video]), instance.frame, spec)
-                box = boxes_to_pixels(instance.box[None], *clip.shape[-2:])[0]
+        for start in range(0, len(keys), batch_size):
+            clips, boxes, members = [], [], []
+            for clip_index, (video, frame) in enumerate(keys[start : start + batch_size]):
+                clip = load_clip(videos.get(video_paths[video]), frame, spec)
                 clips.append(normalise(clip, spec.mean, spec.std))
-                boxes.append([index, *box])
+                for member in groups[(video, frame)]:
+                    box = boxes_to_pixels(instances[member].box[None], *clip.shape[-2:])[0]
+                    boxes.append([clip_index, *box])
+                    members.append(member)
             slow, fast = pack_pathways(torch.stack(clips).to(device), preset)
             logits, log_var = model(slow, fast, torch.tensor(boxes, dtype=torch.float32, device=device))
             probabilities = torch.sigmoid(logits.float()).cpu().numpy()
             variances = None if log_var is None else torch.exp(log_var.float()).cpu().numpy()
-            for row, instance in enumerate(chunk):
-                results.append(
-                    ScoredInstance(instance, probabilities[row], None if variances is None else variances[row])
+            for row, member in enumerate(members):
+                results[member] = ScoredInstance(
+                    instances[member], probabilities[row], None if variances is None else variances[row]
                 )
+            done += len(members)
             if progress is not None:
-                progress(min(start + batch_size, len(instances)), len(instances))
+                progress(done, len(instances))
     finally:
         videos.close()
-    return results
+    return [r for r in results if r is not None]

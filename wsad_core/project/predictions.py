@@ -122,7 +122,7 @@ def _pack_tubes(tubes: Sequence[ActionTube]) -> dict[str, np.ndarray]:
         "tube_score": np.array([t.score for t in tubes], dtype=np.float64),
         "tube_offsets": np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
         "tube_frames": cat([np.asarray(t.frames) for t in tubes], (0,), np.int32),
-        "tube_boxes": cat([np.asarray(t.boxes).reshape(-1, 4) for t in tubes], (0, 4), np.float32),
+        "tube_boxes": cat([np.asarray(t.boxes).reshape(-1, 4) for t in tubes], (0, 4), np.float64),
         "tube_frame_scores": cat([np.asarray(t.frame_scores) for t in tubes], (0,), np.float32),
     }
     if with_uncertainty and tubes:
