@@ -106,3 +106,8 @@ def run(
     if json_out is not None:
         with atomic_output(json_out, force=force) as temp:
             temp.write_text(json.dumps(summary, indent=2))
+
+
+from wsad_core.cli.video_ap_cmd import register as _register_video_ap  # noqa: E402
+
+_register_video_ap(app)

@@ -240,11 +240,13 @@ def video_ap_range(
 ) -> VideoApRangeResult:
     """Video AP at each threshold (0.5:0.95 by default) and the mean of their mAPs.
 
-    NMS and ST-IoUs are computed once and shared by all thresholds.
+    NMS and ST-IoUs are computed once and shared by all thresholds. Thresholds are rounded
+    to 4 decimals, so that ``np.arange``'s 0.6000000000000001 tests IoU >= 0.6.
     """
     labels = list(dict.fromkeys(labels))
     prepared = _prepare(gt, detections, labels, nms)
-    per_threshold = {round(float(t), 4): _result(prepared, labels, float(t)) for t in thresholds}
+    rounded = dict.fromkeys(round(float(t), 4) for t in thresholds)
+    per_threshold = {t: _result(prepared, labels, t) for t in rounded}
     maps = [r.map for r in per_threshold.values() if not math.isnan(r.map)]
     return VideoApRangeResult(map=float(np.mean(maps)) if maps else math.nan, per_threshold=per_threshold)
 

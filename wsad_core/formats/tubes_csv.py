@@ -178,7 +178,8 @@ def _codes(values: list[str]) -> tuple[np.ndarray, list[str]]:
 
 
 def read_tubes_csv(path: PathLike) -> list[CsvTube]:
-    """Read and validate a tubes CSV; tubes come out in order of first appearance.
+    """Read and validate a tubes CSV; tubes come out by video id, then tube id, whatever
+    the order of the rows.
 
     Raises :class:`FormatError` naming the line and field of the first problem: a wrong
     header or column count, a value that is not a (finite) number, negative frames,
@@ -227,8 +228,10 @@ def read_tubes_csv(path: PathLike) -> list[CsvTube]:
             low = "x1" if axis == 0 else "y1"
             raise table.fail(_first_true(inverted) + 1, f"{low} is greater than {name}", name)
 
-    video_codes, _ = _codes(videos)
-    _, tube_index = np.unique(np.stack([video_codes, tube_ids], axis=1), axis=0, return_inverse=True)
+    video_codes, names = _codes(videos)
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
+    _, tube_index = np.unique(np.stack([rank[video_codes], tube_ids], axis=1), axis=0, return_inverse=True)
     tube_index = tube_index.reshape(-1)
     label_codes, _ = _codes(labels)
     order = np.lexsort((frames, tube_index))
@@ -246,10 +249,8 @@ def read_tubes_csv(path: PathLike) -> list[CsvTube]:
         row = int(order[_first_true(repeated) + 1])
         raise table.fail(row + 1, "the tube already has a row for this frame", "frame")
 
-    groups = np.split(order, starts[1:])
-    groups.sort(key=lambda g: int(g.min()))
     tubes = []
-    for rows in groups:
+    for rows in np.split(order, starts[1:]):
         head = int(rows[0])
         tubes.append(
             CsvTube(

@@ -55,17 +55,19 @@ def test_reading_back_gives_exactly_the_written_values(tmp_path) -> None:
 
 def test_rows_in_any_order_group_into_tubes_sorted_by_frame(write_file) -> None:
     text = HEAD + (
+        "w,0,b,,0.5,4,0.4,0,0,1,1,0.5,\n"
         "v,1,b,,0.5,4,0.4,0,0,1,1,0.5,\n"
         "v,0,a,0,0.9,2,0.2,0,0,2,2,0.8,1.5\n"
         "v,1,b,,0.5,3,0.3,0,0,1,1,0.4,\n"
         "v,0,a,0,0.9,1,0.1,0,0,3,3,0.7,\n"
     )
-    first, second = read_tubes_csv(write_file("t.csv", text))
-    assert (first.tube_id, first.label, first.label_id) == (1, "b", None)
-    assert list(first.frames) == [3, 4] and list(first.frame_scores) == [0.4, 0.5]
-    assert (second.tube_id, second.label_id) == (0, 0)
-    assert list(second.frames) == [1, 2] and list(second.boxes[:, 2]) == [3, 2]
-    assert np.isnan(second.uncertainty[0]) and second.uncertainty[1] == 1.5
+    first, second, third = read_tubes_csv(write_file("t.csv", text))
+    assert (first.video_id, first.tube_id, first.label_id) == ("v", 0, 0)
+    assert list(first.frames) == [1, 2] and list(first.boxes[:, 2]) == [3, 2]
+    assert np.isnan(first.uncertainty[0]) and first.uncertainty[1] == 1.5
+    assert (second.video_id, second.tube_id, second.label, second.label_id) == ("v", 1, "b", None)
+    assert list(second.frames) == [3, 4] and list(second.frame_scores) == [0.4, 0.5]
+    assert (third.video_id, list(third.frames)) == ("w", [4])
 
 
 def test_a_label_id_alone_is_enough(write_file) -> None:
