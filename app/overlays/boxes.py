@@ -51,10 +51,11 @@ class BoxLayer(QGraphicsRectItem):
     def captions(self) -> list[str]:
         """The captions on screen, in drawing order (for tests)."""
         return [
-            item.text()
-            for child in self.childItems()
-            for item in child.childItems()
-            if isinstance(item, QGraphicsSimpleTextItem)
+            text.text()
+            for box in self.childItems()
+            for background in box.childItems()
+            for text in background.childItems()
+            if isinstance(text, QGraphicsSimpleTextItem)
         ]
 
     def _add(self, box: OverlayBox, width: int, height: int) -> None:

@@ -1,0 +1,93 @@
+"""Undoable edits without a window: each one is in the database as soon as it is done or undone."""
+
+from __future__ import annotations
+
+from wsad_core.project import Project
+from wsad_studio.commands import Editor
+
+
+def reopened(root):
+    """A fresh connection to the project's database, as another process would see it."""
+    return Project.open(root)
+
+
+def clip_labels(root, start, end):
+    with reopened(root) as project:
+        found = [c for c in project.clips(video="walk") if abs(c.start - start) < 1e-6 and abs(c.end - end) < 1e-6]
+        return None if not found else (found[0].labels, found[0].labelled)
+
+
+def test_toggling_a_label_on_the_clip_under_the_playhead_is_saved_and_undoable(state, studio_project):
+    editor = Editor(state)
+    whole = state.current_clip()
+    assert (whole.start, whole.kind) == (0.0, "video") and not whole.labelled
+    assert editor.toggle_label("wave")
+    assert clip_labels(studio_project, 0.0, 3.0) == (("wave",), True)
+    assert editor.toggle_label("walk") and editor.toggle_label("wave")
+    assert clip_labels(studio_project, 0.0, 3.0) == (("walk",), True)
+    assert state.current_clip().labels == ("walk",)
+    editor.undo()
+    assert clip_labels(studio_project, 0.0, 3.0) == (("walk", "wave"), True)
+    editor.undo()
+    editor.undo()
+    assert clip_labels(studio_project, 0.0, 3.0) == ((), False)
+    editor.redo()
+    assert clip_labels(studio_project, 0.0, 3.0) == (("wave",), True)
+
+
+def test_marks_make_an_interval_clip_from_in_frame_to_end_of_out_frame(state, studio_project):
+    editor = Editor(state)
+    state.set_frame(10)
+    state.set_mark_in()
+    state.set_frame(34)
+    state.set_mark_out()
+    assert state.marked_span() == (0.4, 1.4)
+    assert editor.commit_interval()
+    assert state.mark_in is None and state.mark_out is None
+    state.set_frame(20)
+    assert (state.current_clip().start, state.current_clip().end) == (0.4, 1.4)
+    assert editor.toggle_label_key("3")
+    assert clip_labels(studio_project, 0.4, 1.4) == (("sit",), True)
+    assert clip_labels(studio_project, 0.0, 3.0) == ((), False)
+
+
+def test_undo_of_a_new_clip_and_its_labels_then_redo_finds_the_clip_again(state, studio_project):
+    editor = Editor(state)
+    state.set_mark_in(50)
+    state.set_mark_out(74)
+    assert editor.commit_interval()
+    state.set_frame(60)
+    editor.toggle_label("walk")
+    editor.undo()
+    editor.undo()
+    assert clip_labels(studio_project, 2.0, 3.0) is None
+    editor.redo()
+    editor.redo()
+    assert clip_labels(studio_project, 2.0, 3.0) == (("walk",), True)
+
+
+def test_split_into_sub_clips_and_undo(state, studio_project):
+    editor = Editor(state)
+    assert editor.split_video(1.0)
+    with reopened(studio_project) as project:
+        spans = [(c.start, c.end, c.kind) for c in project.clips(video="walk")]
+    assert spans == [(0.0, 1.0, "subclip"), (0.0, 3.0, "video"), (1.0, 2.0, "subclip"), (2.0, 3.0, "subclip")]
+    state.set_frame(30)
+    assert (state.current_clip().start, state.current_clip().end) == (1.0, 2.0)
+    assert state.jump_to_clip(1) == 50 and state.jump_to_clip(-1) == 25
+    assert not editor.split_video(1.0), "nothing new to split: nothing on the undo stack"
+    assert editor.stack.count() == 1
+    editor.undo()
+    with reopened(studio_project) as project:
+        assert [c.kind for c in project.clips(video="walk")] == ["video"]
+
+
+def test_a_failing_edit_is_reported_and_not_kept_on_the_stack(state):
+    editor = Editor(state)
+    errors = []
+    state.error.connect(errors.append)
+    state.project.remove_label("sit")
+    assert not editor.toggle_label("sit")
+    assert editor.stack.count() == 0 and "unknown label 'sit'" in errors[0]
+    state.select_video(None)
+    assert not editor.toggle_label("walk") and "no clip" in errors[-1]
