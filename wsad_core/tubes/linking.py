@@ -38,7 +38,6 @@ ACT's +1 pixel convention (a box ``x1..x2`` is ``x2 - x1 + 1`` pixels wide).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -55,7 +54,7 @@ def _iou_plus_one(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 class _Video:
-    """One video's tubelets as arrays, with the class-independent overlaps cached."""
+    """One video's tubelets as arrays, and the class-independent overlaps frame by frame."""
 
     def __init__(self, tubelets: Sequence[ScoredTubelet], num_classes: int) -> None:
         n = len(tubelets)
@@ -91,52 +90,51 @@ class _Video:
         frames, first = np.unique(self.starts[order], return_index=True)
         self.frames = frames.tolist()
         self.groups = dict(zip(self.frames, np.split(order, first[1:])))
-        self._nms: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self._links: dict[tuple[int, int], np.ndarray] = {}
 
-    def nms_overlaps(self, frame: int) -> tuple[np.ndarray, np.ndarray]:
-        """For the group starting on ``frame``: summed per-frame IoUs over shared frames, and counts."""
-        if frame not in self._nms:
-            group = self.groups[frame]
-            shared = np.minimum(self.lengths[group][:, None], self.lengths[group][None, :])
-            boxes = self.shifted[group]
-            ious = _iou_plus_one(boxes[:, None], boxes[None, :])
-            mask = np.arange(boxes.shape[1]) < shared[..., None]
-            self._nms[frame] = (np.where(mask, ious, 0.0).sum(axis=-1), shared)
-        return self._nms[frame]
+    def suppression(self, group: np.ndarray, threshold: float) -> list[list[bool]] | None:
+        """``s[i][j]``: NMS drops group member j for a kept i (mean per-frame IoU over their
+        shared frames above ``threshold``, compared as ACT does: sum > threshold × count);
+        ``None`` when no pair overlaps that much."""
+        if group.size < 2:
+            return None
+        shared = np.minimum(self.lengths[group][:, None], self.lengths[group][None, :])
+        boxes = self.shifted[group]
+        ious = _iou_plus_one(boxes[:, None], boxes[None, :])
+        summed = np.where(np.arange(boxes.shape[1]) < shared[..., None], ious, 0.0).sum(axis=-1)
+        drops = summed > threshold * shared
+        np.fill_diagonal(drops, False)
+        return drops.tolist() if drops.any() else None
 
-    def link_overlaps(self, last: int, frame: int) -> np.ndarray:
-        """Overlap of tubelet ``last`` with each tubelet starting on ``frame`` (ACT's rule)."""
-        key = (last, frame)
-        if key not in self._links:
-            group = self.groups[frame]
-            offset = frame - int(self.starts[last])
-            shared = np.minimum(self.lengths[last] - offset, self.lengths[group])
-            overlaps = np.empty(group.size)
-            far = shared <= 0
-            if far.any():
-                tail = self.shifted[last, self.lengths[last] - 1]
-                overlaps[far] = _iou_plus_one(tail, self.shifted[group[far], 0])
-            if not far.all():
-                near = group[~far]
-                span = int(shared.max())
-                ious = _iou_plus_one(self.shifted[last, offset : offset + span], self.shifted[near, :span])
-                counts = shared[~far]
-                mask = np.arange(span) < counts[:, None]
-                overlaps[~far] = np.where(mask, ious, 0.0).sum(axis=1) / counts
-            self._links[key] = overlaps
-        return self._links[key]
+    def link_overlaps(self, lasts: np.ndarray, group: np.ndarray) -> np.ndarray:
+        """ACT's overlap of each tubelet ``lasts[i]`` (a tube's last) with each ``group[j]``
+        (the tubelets starting on one frame, after the lasts' starts): the mean per-frame IoU
+        over their shared frames, or the IoU of the last's last box with j's first box."""
+        offsets = int(self.starts[group[0]]) - self.starts[lasts]
+        shared = np.minimum((self.lengths[lasts] - offsets)[:, None], self.lengths[group][None, :])
+        tails = self.shifted[lasts, self.lengths[lasts] - 1]
+        overlaps = _iou_plus_one(tails[:, None], self.shifted[group, 0][None, :])
+        span = int(shared.max())
+        if span > 0:
+            steps = np.arange(span)
+            index = np.minimum(offsets[:, None] + steps, self.boxes.shape[1] - 1)
+            ahead = self.shifted[lasts[:, None], index]  # (L, span, 4)
+            ious = _iou_plus_one(ahead[:, None], self.shifted[group, :span][None])  # (L, m, span)
+            near = shared > 0
+            summed = np.where(steps < shared[..., None], ious, 0.0).sum(axis=-1)
+            overlaps[near] = summed[near] / shared[near]
+        return overlaps
 
 
-@dataclass
 class _Tube:
-    tubelets: list[int]
-    last_start: int
-    score_sum: float
-    mean: float = field(init=False)
+    """A tube being linked: its tubelets, the start of the last one, its mean score."""
 
-    def __post_init__(self) -> None:
-        self.mean = self.score_sum / len(self.tubelets)
+    __slots__ = ("tubelets", "last_start", "score_sum", "mean")
+
+    def __init__(self, tubelet: int, start: int, score: float) -> None:
+        self.tubelets = [tubelet]
+        self.last_start = start
+        self.score_sum = score
+        self.mean = score
 
     def extend(self, tubelet: int, start: int, score: float) -> None:
         self.tubelets.append(tubelet)
@@ -145,82 +143,81 @@ class _Tube:
         self.mean = self.score_sum / len(self.tubelets)
 
 
-def _tubelet_nms(video: _Video, frame: int, scores: np.ndarray, threshold: float, top_k: int) -> list[int]:
-    """Positions (in the frame's group) kept by tubelet NMS, best first."""
-    summed, shared = video.nms_overlaps(frame)
-    remaining = np.argsort(-scores, kind="stable")
+def _tubelet_nms(order: list[int], drops: list[list[bool]] | None, top_k: int) -> list[int]:
+    """Group positions kept by tubelet NMS, best first, from positions by descending score."""
+    if drops is None:
+        return order[:top_k]
     kept: list[int] = []
-    while remaining.size and len(kept) < top_k:
-        best = int(remaining[0])
+    remaining = order
+    while remaining and len(kept) < top_k:
+        best = remaining[0]
         kept.append(best)
-        rest = remaining[1:]
-        remaining = rest[summed[best, rest] <= threshold * shared[best, rest]]
+        row = drops[best]
+        remaining = [j for j in remaining[1:] if not row[j]]
     return kept
 
 
-def _link_class(
-    video: _Video, label: int, nms_iou: float, top_k: int, link_iou: float, end_after: int
-) -> list[_Tube]:
-    scores = video.scores[:, label]
-    finished: list[_Tube] = []
-    live: list[_Tube] = []
+def _link(
+    video: _Video, num_classes: int, nms_iou: float, top_k: int, link_iou: float, end_after: int
+) -> list[list[_Tube]]:
+    """ACT's linking for every class at once: frames outside, classes inside, so that the
+    overlaps of a frame are computed once for all classes. Returns each class's tubes."""
+    finished: list[list[_Tube]] = [[] for _ in range(num_classes)]
+    live: list[list[_Tube]] = [[] for _ in range(num_classes)]
     for frame in video.frames:
         group = video.groups[frame]
-        still = []
-        for tube in live:
-            (finished if frame - tube.last_start > end_after else still).append(tube)
-        live = sorted(still, key=lambda t: -t.mean)
-        kept = _tubelet_nms(video, frame, scores[group], nms_iou, top_k)
-        candidates = group[kept]
-        free = np.ones(len(kept), dtype=bool)
-        still = []
-        for tube in live:
-            overlaps = video.link_overlaps(tube.tubelets[-1], frame)[kept]
-            valid = np.flatnonzero(free & (overlaps >= link_iou))
-            if valid.size:
+        members = group.tolist()
+        group_scores = video.scores[group]
+        orders = np.argsort(-group_scores, axis=0, kind="stable").T.tolist()
+        group_scores = group_scores.tolist()
+        drops = video.suppression(group, nms_iou)
+        for label in range(num_classes):
+            still = []
+            for tube in live[label]:
+                (finished[label] if frame - tube.last_start > end_after else still).append(tube)
+            live[label] = sorted(still, key=lambda t: -t.mean)
+        lasts = sorted({tube.tubelets[-1] for tubes in live for tube in tubes})
+        rows = dict(zip(lasts, video.link_overlaps(np.array(lasts, dtype=np.int64), group).tolist())) if lasts else {}
+        for label in range(num_classes):
+            kept = _tubelet_nms(orders[label], drops, top_k)
+            free = dict.fromkeys(kept, True)
+            still = []
+            for tube in live[label]:
+                overlaps = rows[tube.tubelets[-1]]
                 # Candidates are in NMS order (descending score): the first valid is the best.
-                choice = int(valid[0])
-                free[choice] = False
-                tubelet = int(candidates[choice])
-                tube.extend(tubelet, frame, float(scores[tubelet]))
-                still.append(tube)
-            elif frame - tube.last_start >= end_after:
-                finished.append(tube)
-            else:
-                still.append(tube)
-        live = still + [
-            _Tube([int(t)], frame, float(scores[t])) for t in candidates[free]
-        ]
-    return finished + live
-
-
-def _interpolate_gaps(values: np.ndarray, covered: np.ndarray) -> np.ndarray:
-    if covered.all():
-        return values
-    index = np.arange(len(values))
-    out = values.copy()
-    for column in range(values.shape[1]):
-        out[:, column] = np.interp(index, index[covered], values[covered, column])
-    return out
+                choice = next((j for j in kept if free[j] and overlaps[j] >= link_iou), None)
+                if choice is not None:
+                    free[choice] = False
+                    tube.extend(members[choice], frame, group_scores[choice][label])
+                    still.append(tube)
+                elif frame - tube.last_start >= end_after:
+                    finished[label].append(tube)
+                else:
+                    still.append(tube)
+            still.extend(_Tube(members[j], frame, group_scores[j][label]) for j in kept if free[j])
+            live[label] = still
+    return [done + alive for done, alive in zip(finished, live)]
 
 
 def _build_tube(video: _Video, name: str, label: int, tube: _Tube) -> ActionTube:
+    """Per frame of the tube's span, the mean box, score and uncertainty of the covering tubelets."""
     members = np.asarray(tube.tubelets)
     starts, lengths = video.starts[members], video.lengths[members]
     first, last = int(starts.min()), int((starts + lengths - 1).max())
     span = last - first + 1
-    sums = np.zeros((span, 6))
-    counts = np.zeros(span)
-    for member, start, length in zip(members, starts, lengths):
-        rows = slice(start - first, start - first + length)
-        sums[rows, :4] += video.boxes[member, :length]
-        sums[rows, 4] += video.scores[member, label]
-        if video.uncertainty is not None:
-            sums[rows, 5] += video.uncertainty[member, label]
-        counts[rows] += 1
+    steps = np.arange(video.boxes.shape[1])
+    inside = steps[None, :] < lengths[:, None]
+    rows = ((starts - first)[:, None] + steps[None, :])[inside]
+    counts = np.bincount(rows, minlength=span).astype(np.float64)
+    boxes = video.boxes[members][inside]
+    values = [boxes[:, i] for i in range(4)]
+    values.append(np.broadcast_to(video.scores[members, label][:, None], inside.shape)[inside])
+    if video.uncertainty is not None:
+        values.append(np.broadcast_to(video.uncertainty[members, label][:, None], inside.shape)[inside])
     covered = counts > 0
-    means = np.zeros_like(sums)
-    means[covered] = sums[covered] / counts[covered, None]
+    means = np.zeros((span, len(values)))
+    for column, weights in enumerate(values):
+        means[covered, column] = np.bincount(rows, weights=weights, minlength=span)[covered] / counts[covered]
     means = _interpolate_gaps(means, covered)
     return ActionTube(
         video=name,
@@ -231,6 +228,16 @@ def _build_tube(video: _Video, name: str, label: int, tube: _Tube) -> ActionTube
         frame_scores=means[:, 4],
         frame_uncertainty=None if video.uncertainty is None else means[:, 5],
     )
+
+
+def _interpolate_gaps(values: np.ndarray, covered: np.ndarray) -> np.ndarray:
+    if covered.all():
+        return values
+    index = np.arange(len(values))
+    out = values.copy()
+    for column in range(values.shape[1]):
+        out[:, column] = np.interp(index, index[covered], values[covered, column])
+    return out
 
 
 def link_action_tubes(
@@ -261,8 +268,8 @@ def link_action_tubes(
     name = next(iter(names))
     video = _Video(tubelets, num_classes)
     tubes: list[ActionTube] = []
-    for label in range(num_classes):
-        for tube in _link_class(video, label, nms_iou, top_k, link_iou, end_after):
+    for label, label_tubes in enumerate(_link(video, num_classes, nms_iou, top_k, link_iou, end_after)):
+        for tube in label_tubes:
             if tube.mean < min_score:
                 continue
             members = np.asarray(tube.tubelets)
