@@ -111,7 +111,7 @@ class BagDataset(Dataset):
         return target
 
     def _reader(self, video: str) -> VideoReader | DecodedVideo:
-        return self._videos.get(self.video_paths[video])
+        return self._videos.get(self.video_paths[video], self.spec.short_side)
 
     def __getitem__(self, index: int) -> dict[str, object]:
         members = [self.bags[i] for i in self.items[index]]

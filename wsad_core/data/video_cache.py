@@ -4,6 +4,11 @@ Training reads K strided frames around a tubelet centre, over and over; on short
 videos (the synthetic world, UCF101-24 clips) decoding the whole video once is far cheaper
 than seeking to a keyframe and decoding forward for every clip. Larger videos keep using a
 seeking :class:`~wsad_core.video.VideoReader`.
+
+When the caller names the model's ``short_side``, frames are resized once as they are
+cached (bilinear, as :func:`~wsad_core.data.transforms.resize_clip` does, then rounded
+back to 8 bits), so that every clip read later skips the resize: it is the largest cost of
+a clip once decoding is amortised, and the cached video takes less memory.
 """
 
 from __future__ import annotations
@@ -11,12 +16,30 @@ from __future__ import annotations
 from collections import OrderedDict
 
 import numpy as np
+import torch
+import torch.nn.functional as F
 
 from wsad_core.video import VideoReader
 
 # Per worker process: the decoded videos kept, and the largest one worth decoding whole.
 DEFAULT_BUDGET_BYTES = 768 << 20
 MAX_VIDEO_BYTES = 128 << 20
+_RESIZE_CHUNK = 64
+
+
+def resized_frames(frames: np.ndarray, short_side: int) -> np.ndarray:
+    """(N, H, W, 3) uint8 frames with the shorter side ``short_side`` (bilinear), in chunks."""
+    height, width = frames.shape[1:3]
+    scale = short_side / min(height, width)
+    size = (max(1, round(height * scale)), max(1, round(width * scale)))
+    if size == (height, width):
+        return frames
+    out = np.empty((len(frames), *size, 3), np.uint8)
+    for start in range(0, len(frames), _RESIZE_CHUNK):
+        chunk = torch.from_numpy(frames[start : start + _RESIZE_CHUNK]).permute(0, 3, 1, 2).float()
+        resized = F.interpolate(chunk, size=size, mode="bilinear", align_corners=False)
+        out[start : start + len(chunk)] = resized.round_().clamp_(0, 255).byte().permute(0, 2, 3, 1).numpy()
+    return out
 
 
 class DecodedVideo:
@@ -46,13 +69,15 @@ class VideoCache:
     def __init__(self, budget_bytes: int = DEFAULT_BUDGET_BYTES, max_video_bytes: int = MAX_VIDEO_BYTES) -> None:
         self.budget = budget_bytes
         self.max_video = max_video_bytes
-        self._decoded: OrderedDict[str, DecodedVideo] = OrderedDict()
+        self._decoded: OrderedDict[tuple[str, int | None], DecodedVideo] = OrderedDict()
         self._readers: dict[str, VideoReader] = {}
 
-    def get(self, path: str) -> DecodedVideo | VideoReader:
-        if path in self._decoded:
-            self._decoded.move_to_end(path)
-            return self._decoded[path]
+    def get(self, path: str, short_side: int | None = None) -> DecodedVideo | VideoReader:
+        """The video at ``path``; decoded whole (resized to ``short_side`` when given) if small."""
+        key = (path, short_side)
+        if key in self._decoded:
+            self._decoded.move_to_end(key)
+            return self._decoded[key]
         reader = self._readers.get(path)
         if reader is None:
             reader = self._readers[path] = VideoReader(path)
@@ -60,10 +85,11 @@ class VideoCache:
         size = info.frame_count * info.width * info.height * 3
         if size > self.max_video:
             return reader
-        decoded = DecodedVideo(np.stack([frame for _, frame in reader.iter_frames()]))
+        frames = np.stack([frame for _, frame in reader.iter_frames()])
+        decoded = DecodedVideo(frames if short_side is None else resized_frames(frames, short_side))
         reader.close()
         del self._readers[path]
-        self._decoded[path] = decoded
+        self._decoded[key] = decoded
         while sum(v.nbytes for v in self._decoded.values()) > self.budget and len(self._decoded) > 1:
             self._decoded.popitem(last=False)[1].close()
         return decoded
