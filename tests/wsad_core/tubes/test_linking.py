@@ -190,3 +190,80 @@ def test_videos_are_linked_separately_and_never_mixed() -> None:
     with pytest.raises(ValueError, match="class scores"):
         link_action_tubes([tubelet(0, X, 0.5)], 2)
     assert link_action_tubes([], 3) == []
+
+
+def _iou_plus_one(a, b) -> float:
+    width = min(a[2], b[2]) + 1 - max(a[0], b[0])
+    height = min(a[3], b[3]) + 1 - max(a[1], b[1])
+    inter = max(0.0, width) * max(0.0, height)
+    union = (a[2] - a[0] + 1) * (a[3] - a[1] + 1) + (b[2] - b[0] + 1) * (b[3] - b[1] + 1) - inter
+    return inter / union
+
+
+def _shared_mean_iou(a: ScoredTubelet, b: ScoredTubelet) -> float | None:
+    shared = sorted(set(a.frames.tolist()) & set(b.frames.tolist()))
+    if not shared:
+        return None
+    ia, ib = int(a.frames[0]), int(b.frames[0])
+    return sum(_iou_plus_one(a.boxes[f - ia], b.boxes[f - ib]) for f in shared) / len(shared)
+
+
+def _dense_reference(tubelets, label):
+    """ACT's loop written plainly: every frame from the first start to the last is visited,
+    every live tube is checked on each, and one without a link at offset >= 5 ends."""
+    starts = [int(t.frames[0]) for t in tubelets]
+    live, done = [], []
+    for frame in range(min(starts), max(starts) + 1):
+        here = [t for t, s in zip(tubelets, starts) if s == frame]
+        here.sort(key=lambda t: -t.scores[label])
+        candidates = []
+        for t in here:
+            if len(candidates) < 10 and all(_shared_mean_iou(k, t) <= 0.3 for k in candidates):
+                candidates.append(t)
+        live.sort(key=lambda tube: -np.mean([t.scores[label] for t in tube]))
+        ended = []
+        for tube in live:
+            last = tube[-1]
+            overlaps = []
+            for c in candidates:
+                mean = _shared_mean_iou(last, c)
+                overlaps.append(_iou_plus_one(last.boxes[-1], c.boxes[0]) if mean is None else mean)
+            valid = [i for i, o in enumerate(overlaps) if o >= 0.2]
+            if valid:
+                best = max(valid, key=lambda i: (candidates[i].scores[label], -i))
+                tube.append(candidates.pop(best))
+            elif frame - int(last.frames[0]) >= 5:
+                ended.append(tube)
+        live = [tube for tube in live if not any(tube is e for e in ended)] + [[c] for c in candidates]
+        done += ended
+    result = []
+    for tube in done + live:
+        first = int(tube[0].frames[0])
+        last = max(int(t.frames[-1]) for t in tube)
+        score = float(np.mean([t.scores[label] for t in tube]))
+        if last - first + 1 >= 15 and score >= 0.01:
+            result.append((label, first, last, round(score, 12)))
+    return sorted(result)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_sparse_starts_link_as_acts_every_frame_loop(seed) -> None:
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(2, 7))
+    tubelets = []
+    for person in range(3):
+        centre = np.array([30.0 + 25 * person, 40.0])  # people close enough to compete for links
+        for start in range(0, 70):
+            centre = centre + rng.normal(0, 3, 2)
+            if rng.random() < 0.45:  # sparse starts, with gaps longer than end_after at times
+                continue
+            jitter = rng.normal(0, 2, (k, 4))
+            boxes = np.concatenate([centre - 12, centre + 12])[None] + jitter
+            scores = rng.choice([0.005, 0.2, 0.4, 0.6], size=2)  # ties included
+            tubelets.append(ScoredTubelet("v", person, np.arange(start, start + k), boxes, scores, None))
+    ours = sorted(
+        (t.label_index, int(t.frames[0]), int(t.frames[-1]), round(t.score, 12)) for t in link_action_tubes(tubelets, 2)
+    )
+    expected = sorted(_dense_reference(tubelets, 0) + _dense_reference(tubelets, 1))
+    assert ours == expected
+    assert len(expected) > 0
