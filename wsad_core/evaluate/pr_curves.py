@@ -24,6 +24,7 @@ class PrCurve:
     precision: np.ndarray
     recall: np.ndarray
     n_gt: int
+    true_positives: np.ndarray  # of the ranked detections
 
 
 def _iou(box: tuple[float, ...], boxes: np.ndarray) -> np.ndarray:
@@ -75,5 +76,5 @@ def frame_pr_curves(
                 tp[k] = used[best] = True
         hits = np.cumsum(tp)
         precision = hits / np.arange(1, len(ranked) + 1) if len(ranked) else np.zeros(0)
-        curves[class_id] = PrCurve(precision, hits / n_gt, n_gt)
+        curves[class_id] = PrCurve(precision, hits / n_gt, n_gt, tp)
     return curves
