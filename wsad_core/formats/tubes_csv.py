@@ -20,8 +20,10 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain, repeat
+from operator import not_
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -59,8 +61,15 @@ class CsvTube:
     uncertainty: np.ndarray  # (T,)
 
 
-def _number(value: float) -> str:
-    return repr(float(value))
+def _quoted(text: str) -> str:
+    if any(char in text for char in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _texts(values: np.ndarray) -> Iterator[str]:
+    """Shortest round-trip text of each value (``repr`` of Python floats)."""
+    return map(repr, np.asarray(values, dtype=np.float64).reshape(-1).tolist())
 
 
 def write_tubes_csv(
@@ -78,11 +87,8 @@ def write_tubes_csv(
     ``label_names``, a missing or non-positive frame rate, or an empty video id or one
     with surrounding spaces (which reading would strip).
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(HEADER)
+    lines = [",".join(HEADER)]
     next_id: dict[str, int] = {}
-    rows = 0
     for tube in tubes:
         if not tube.video or tube.video != tube.video.strip():
             raise ValueError(f"invalid video id {tube.video!r}")
@@ -93,18 +99,22 @@ def write_tubes_csv(
             raise ValueError(f"no valid frame rate for video {tube.video!r}")
         tube_id = next_id.get(tube.video, 0)
         next_id[tube.video] = tube_id + 1
-        head = [tube.video, tube_id, label_names[tube.label_index], tube.label_index, _number(tube.score)]
+        label = label_names[tube.label_index]
+        head = f"{_quoted(tube.video)},{tube_id},{_quoted(label)},{tube.label_index},{float(tube.score)!r},"
+        frames = np.asarray(tube.frames, dtype=np.int64).reshape(-1)
+        boxes = np.asarray(tube.boxes, dtype=np.float64).reshape(-1, 4)
         uncertainty = tube.frame_uncertainty
-        for k, frame in enumerate(np.asarray(tube.frames).tolist()):
-            box = [_number(v) for v in tube.boxes[k]]
-            sigma = "" if uncertainty is None else _number(uncertainty[k])
-            writer.writerow(
-                head + [int(frame), _number(frame / float(rate)), *box, _number(tube.frame_scores[k]), sigma]
-            )
-            rows += 1
+        columns = [
+            map(str, frames.tolist()),
+            _texts(frames / float(rate)),
+            *(_texts(boxes[:, i]) for i in range(4)),
+            _texts(tube.frame_scores),
+            repeat("", frames.size) if uncertainty is None else _texts(uncertainty),
+        ]
+        lines.extend(head + ",".join(fields) for fields in zip(*columns))
     with open(path, "w", encoding="utf-8", newline="") as handle:
-        handle.write(buffer.getvalue())
-    return rows
+        handle.write("\n".join(lines) + "\n")
+    return len(lines) - 1
 
 
 class _Table:
@@ -114,7 +124,8 @@ class _Table:
         self.path = path
         text = read_text(path)
         try:
-            self.records = [r for r in csv.reader(io.StringIO(text, newline="")) if any(f.strip() for f in r)]
+            reader = csv.reader(io.StringIO(text, newline=""))
+            self.records = [r for r in reader if len(r) > 1 or (r and r[0].strip())]
         except csv.Error:
             list(iter_csv_records(path))  # raises the FormatError naming the line
             raise
@@ -136,10 +147,11 @@ def _floats(table: _Table, column: list[str], name: str, *, allow_empty: bool = 
         if "_" in "".join(column):
             raise ValueError
         if allow_empty:
-            values = np.fromiter((float(v) if v.strip() else math.nan for v in column), np.float64, len(column))
-            bad = ~np.isfinite(values) & np.array([bool(v.strip()) for v in column])
+            stripped = list(map(str.strip, column))
+            values = np.array([v or "nan" for v in stripped], dtype=np.float64)
+            bad = ~np.isfinite(values) & ~np.fromiter(map(not_, stripped), bool, len(stripped))
         else:
-            values = np.fromiter(map(float, column), np.float64, len(column))
+            values = np.array(column, dtype=np.float64)
             bad = ~np.isfinite(values)
         if not bad.any():
             return values
@@ -172,9 +184,19 @@ def _first_true(mask: np.ndarray) -> int:
 
 
 def _codes(values: list[str]) -> tuple[np.ndarray, list[str]]:
-    index: dict[str, int] = {}
-    codes = np.fromiter((index.setdefault(v, len(index)) for v in values), np.int64, len(values))
-    return codes, list(index)
+    """Each value's index among the distinct values (in order of first appearance)."""
+    distinct = list(dict.fromkeys(values))
+    index = {v: i for i, v in enumerate(distinct)}
+    return np.fromiter(map(index.__getitem__, values), np.int64, len(values)), distinct
+
+
+def _dense_index(major: np.ndarray, minor: np.ndarray) -> np.ndarray:
+    """0, 1, … numbering the distinct ``(major, minor)`` pairs in lexicographic order."""
+    low, high = int(minor.min()), int(minor.max())
+    if (int(major.max()) + 1) * (high - low + 1) < 2**62:
+        key = major * (high - low + 1) + (minor - low)
+        return np.unique(key, return_inverse=True)[1].reshape(-1)
+    return np.unique(np.stack([major, minor], axis=1), axis=0, return_inverse=True)[1].reshape(-1)
 
 
 def read_tubes_csv(path: PathLike) -> list[CsvTube]:
@@ -192,25 +214,27 @@ def read_tubes_csv(path: PathLike) -> list[CsvTube]:
         raise FormatError(path, "empty file: expected the header " + ",".join(HEADER))
     if tuple(f.strip() for f in table.records[0]) != HEADER:
         raise table.fail(0, "expected the header " + ",".join(HEADER))
-    for k, record in enumerate(table.records):
-        if len(record) != len(HEADER):
-            raise table.fail(k, f"expected {len(HEADER)} columns, got {len(record)}")
+    widths = np.fromiter(map(len, table.records), np.int64, len(table.records))
+    if (widths != len(HEADER)).any():
+        k = _first_true(widths != len(HEADER))
+        raise table.fail(k, f"expected {len(HEADER)} columns, got {widths[k]}")
     body = table.records[1:]
     if not body:
         return []
-    columns = [list(c) for c in zip(*body)]
+    flat = list(chain.from_iterable(body))
+    columns = [flat[i :: len(HEADER)] for i in range(len(HEADER))]
 
-    videos = [v.strip() for v in columns[_COLUMN["video_id"]]]
+    videos = list(map(str.strip, columns[_COLUMN["video_id"]]))
     if "" in videos:
         raise table.fail(videos.index("") + 1, "video_id is empty", "video_id")
     tube_ids = _ints(table, columns[_COLUMN["tube_id"]], "tube_id")
-    labels = [v.strip() for v in columns[_COLUMN["label"]]]
+    labels = list(map(str.strip, columns[_COLUMN["label"]]))
     label_ids = _ints(table, columns[_COLUMN["label_id"]], "label_id", allow_empty=True)
-    empty_ids = np.array([not v.strip() for v in columns[_COLUMN["label_id"]]])
+    empty_ids = np.fromiter(map(not_, map(str.strip, columns[_COLUMN["label_id"]])), bool, len(body))
     negative = (label_ids < 0) & ~empty_ids
     if negative.any():
         raise table.fail(_first_true(negative) + 1, "label_id must not be negative", "label_id")
-    unlabelled = empty_ids & np.array([not v for v in labels])
+    unlabelled = empty_ids & np.fromiter(map(not_, labels), bool, len(labels))
     if unlabelled.any():
         raise table.fail(_first_true(unlabelled) + 1, "a tube needs a label or a label_id", "label")
     tube_scores = _floats(table, columns[_COLUMN["tube_score"]], "tube_score")
@@ -231,10 +255,9 @@ def read_tubes_csv(path: PathLike) -> list[CsvTube]:
     video_codes, names = _codes(videos)
     rank = np.empty(len(names), dtype=np.int64)
     rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
-    _, tube_index = np.unique(np.stack([rank[video_codes], tube_ids], axis=1), axis=0, return_inverse=True)
-    tube_index = tube_index.reshape(-1)
+    tube_index = _dense_index(rank[video_codes], tube_ids)
     label_codes, _ = _codes(labels)
-    order = np.lexsort((frames, tube_index))
+    order = np.argsort(_dense_index(tube_index, frames), kind="stable")
     sorted_tubes = tube_index[order]
     starts = np.flatnonzero(np.r_[True, sorted_tubes[1:] != sorted_tubes[:-1]])
     sizes = np.diff(np.r_[starts, len(order)])
