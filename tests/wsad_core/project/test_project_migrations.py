@@ -59,7 +59,8 @@ def test_an_older_project_is_backed_up_then_upgraded(tmp_path):
     with Project.open(root) as project:
         assert project.backup_path is not None and project.backup_path.exists()
         assert current_revision(project.engine) == head_revision()
-        assert {"runs", "predictions"} <= tables(project.db_path)
+        assert {"runs", "prediction_sets", "predicted_videos", "predicted_tubes"} <= tables(project.db_path)
+        assert "predictions" not in tables(project.db_path)
         clips = project.clips()
         assert [(c.start, c.end, c.labels) for c in clips] == [(0.0, 5.0, ("wave",))]
         assert project.video("v1").split is None
@@ -101,3 +102,28 @@ def test_a_foreign_database_is_not_mistaken_for_a_project(tmp_path):
     db.close()
     with pytest.raises(ProjectError, match="not a wsad-studio project"):
         Project.open(root)
+
+
+def test_upgrading_from_0003_replaces_the_prediction_rows_by_prediction_sets(tmp_path):
+    root = tmp_path / "p3"
+    root.mkdir()
+    engine = create_project_engine(root / "project.db")
+    upgrade(engine, "0003")
+    engine.dispose()
+    db = sqlite3.connect(root / "project.db")
+    db.executescript(
+        """
+        INSERT INTO runs(id, name, kind, status, config, metrics, created_at)
+            VALUES (1, 'r', 'train', 'done', '{}', '{"steps": 3}', '2026-01-01');
+        INSERT INTO videos(id, name, status, added_at, split) VALUES (1, 'v1', 'missing', '2026-01-01', 'val');
+        """
+    )
+    db.commit()
+    db.close()
+    assert "predictions" in tables(root / "project.db")
+    with Project.open(root) as project:
+        assert project.backup_path is not None
+        assert project.run(1).metrics == {"steps": 3} and project.video("v1").split == "val"
+        assert project.prediction_set(1) is None and project.predicted_tubes(1) == []
+    names = tables(root / "project.db")
+    assert {"prediction_sets", "predicted_videos", "predicted_tubes"} <= names and "predictions" not in names
