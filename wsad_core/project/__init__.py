@@ -8,6 +8,14 @@ from wsad_core.project.exchange import (
     import_ucf24_ground_truth,
 )
 from wsad_core.project.ground_truth import DerivedLabelsReport
+from wsad_core.project.predictions import (
+    PredictedTubeRecord,
+    PredictionSetRecord,
+    RunPredictions,
+    TubeBox,
+    TubeletBoxes,
+    VideoPredictions,
+)
 from wsad_core.project.project import Project
 from wsad_core.project.runs import RunRecord
 from wsad_core.project.records import (
@@ -24,8 +32,14 @@ __all__ = [
     "GroundTruthReport",
     "ImportReport",
     "LabelRecord",
+    "PredictedTubeRecord",
+    "PredictionSetRecord",
     "Project",
+    "RunPredictions",
     "RunRecord",
+    "TubeBox",
+    "TubeletBoxes",
+    "VideoPredictions",
     "VideoRecord",
     "export_ava_ground_truth",
     "export_clip_labels",

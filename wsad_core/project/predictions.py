@@ -41,7 +41,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import delete, select
@@ -49,7 +49,9 @@ from sqlalchemy.orm import Session
 
 from wsad_core.errors import ProjectError
 from wsad_core.project.schema import PredictedTube, PredictedVideo, PredictionSet, Video
-from wsad_core.tubes.action_tubes import ActionTube
+
+if TYPE_CHECKING:  # importing wsad_core.tubes loads torch, which opening a project does not need
+    from wsad_core.tubes.action_tubes import ActionTube
 
 FOLDER_PREFIX = "predictions-"
 
@@ -131,6 +133,8 @@ def _pack_tubes(tubes: Sequence[ActionTube]) -> dict[str, np.ndarray]:
 
 
 def _unpack_tubes(video: str, data: Mapping[str, np.ndarray]) -> tuple[ActionTube, ...]:
+    from wsad_core.tubes.action_tubes import ActionTube
+
     offsets = data["tube_offsets"]
     uncertainty = data.get("tube_frame_uncertainty")
     tubes = []
