@@ -34,7 +34,7 @@ def video_ap(
         Optional[list[float]],
         typer.Option("--iou", help="ST-IoU thresholds: --iou 0.2 0.5 (default), or --iou 0.2 --iou 0.5."),
     ] = None,
-    more_iou: Annotated[Optional[list[float]], typer.Argument(hidden=True, show_default=False)] = None,
+    more_iou: Annotated[Optional[list[float]], typer.Argument(hidden=True, show_default=False, metavar="IOU")] = None,
     split: Annotated[
         Optional[str],
         typer.Option("--split", help="Videos to evaluate: train, val, test or all (default: ACT's test list for "
