@@ -122,6 +122,7 @@ def _video_arrays(
     keyframes: Sequence[tuple[int, float]],
     scored: Mapping[tuple[str, int, int], ScoredInstance],
     num_classes: int,
+    k: int,
 ) -> tuple[dict[str, np.ndarray | None], list[ScoredTubelet]]:
     size = np.array([video.width, video.height, video.width, video.height], dtype=np.float64)
     tubelets, tubelet_scores, tubelet_var = [], [], []
@@ -136,7 +137,6 @@ def _video_arrays(
     keyed = sorted(key for key in scored if key[0] == video.name and key[1] in times)
     key_results = [scored[key] for key in keyed]
     has_var = all(v is not None for v in tubelet_var) and all(r.variance is not None for r in key_results)
-    k = len(windows[0].frames) if windows else 0
     arrays: dict[str, np.ndarray | None] = {
         "tubelet_track": np.array([w.track_id for w in windows], dtype=np.int32),
         "tubelet_first": np.array([w.frames[0] for w in windows], dtype=np.int32),
@@ -188,7 +188,7 @@ def predict_run(
     arrays, scored_tubelets = {}, []
     for video in videos:
         arrays[video.name], tubelets = _video_arrays(
-            video, windows[video.name], keyframes[video.name], scored, len(labels)
+            video, windows[video.name], keyframes[video.name], scored, len(labels), tubelet_config.k
         )
         scored_tubelets.extend(tubelets)
     tubes = link_video_tubes(scored_tubelets, len(labels), **asdict(options.linking))

@@ -318,6 +318,7 @@ class RunPredictions:
         self.record = record
         self.labels = record.labels
         self._cache: OrderedDict[str, VideoPredictions] = OrderedDict()
+        self._spans: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._cache_size = cache_size
 
     @property
@@ -333,7 +334,8 @@ class RunPredictions:
         loaded = VideoPredictions.load(self.record.folder / self.record.videos[name], name)
         self._cache[name] = loaded
         if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+            evicted, _ = self._cache.popitem(last=False)
+            self._spans.pop(evicted, None)
         return loaded
 
     def tubes(self, video: str, *, min_score: float = 0.0) -> list[ActionTube]:
@@ -344,18 +346,26 @@ class RunPredictions:
 
     def tubes_at(self, video: str, frame: int, *, min_score: float = 0.0) -> list[TubeBox]:
         """The boxes of the action tubes present on ``frame``, best tube first."""
+        data = self.video(video)
+        if video not in self._spans:
+            self._spans[video] = (
+                np.array([int(t.frames[0]) for t in data.tubes], dtype=np.int64),
+                np.array([int(t.frames[-1]) for t in data.tubes], dtype=np.int64),
+                np.array([t.score for t in data.tubes], dtype=np.float64),
+            )
+        first, last, scores = self._spans[video]
+        present = np.flatnonzero((first <= frame) & (frame <= last) & (scores >= min_score))
         found = []
-        for index, tube in enumerate(self.video(video).tubes):
-            offset = int(frame) - int(tube.frames[0])
-            if tube.score < min_score or not 0 <= offset < len(tube.frames):
-                continue
+        for index in present[np.argsort(-scores[present], kind="stable")].tolist():
+            tube = data.tubes[index]
+            offset = int(frame) - int(first[index])
             uncertainty = None if tube.frame_uncertainty is None else float(tube.frame_uncertainty[offset])
             found.append(
                 TubeBox(index, tube.label_index, self.labels[tube.label_index], float(tube.score),
                         float(tube.frame_scores[offset]), uncertainty,
                         tuple(float(v) for v in tube.boxes[offset]))
             )
-        return sorted(found, key=lambda box: -box.tube_score)
+        return found
 
     def tubelets_at(self, video: str, frame: int) -> TubeletBoxes:
         data = self.video(video)
