@@ -29,12 +29,17 @@ def video_ap(
     gt: Annotated[
         Path, typer.Option("--gt", "-g", help="UCF101v2-GT.pkl, pyannot.pkl, or a project folder.")
     ],
-    detections: Annotated[Path, typer.Option("--detections", "-d", help="Tubes CSV (as `wsad export tubes-csv` writes).")],
+    detections: Annotated[
+        Path, typer.Option("--detections", "-d", help="Tubes CSV (as `wsad export tubes-csv` writes).")
+    ],
     iou: Annotated[
         Optional[list[float]],
         typer.Option("--iou", help="ST-IoU thresholds: --iou 0.2 0.5 (default), or --iou 0.2 --iou 0.5."),
     ] = None,
-    more_iou: Annotated[Optional[list[float]], typer.Argument(hidden=True, show_default=False, metavar="IOU")] = None,
+    # Click options take one value each: the values after the first --iou arrive here.
+    more_iou: Annotated[
+        Optional[list[float]], typer.Argument(hidden=True, show_default=False, metavar="IOU")
+    ] = None,
     split: Annotated[
         Optional[str],
         typer.Option("--split", help="Videos to evaluate: train, val, test or all (default: ACT's test list for "
