@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from wsad_core.errors import ProjectError
@@ -226,21 +226,22 @@ def replace_prediction_rows(
         )
     )
     session.flush()
-    for name, video in predictions.items():
-        session.add(
-            PredictedVideo(
-                run_id=run_id, video_id=video_ids[name], file=files[name], tubelets=len(video.tubelet_track),
-                keyframe_boxes=len(video.keyframe_frame), tubes=len(video.tubes),
-            )
-        )
-        session.add_all(
-            PredictedTube(
-                run_id=run_id, video_id=video_ids[name], tube_index=index, label=labels[tube.label_index],
-                label_index=tube.label_index, score=float(tube.score), first_frame=int(tube.frames[0]),
-                last_frame=int(tube.frames[-1]), uncertainty=_tube_uncertainty(tube),
-            )
-            for index, tube in enumerate(video.tubes)
-        )
+    videos = [
+        dict(run_id=run_id, video_id=video_ids[name], file=files[name], tubelets=len(video.tubelet_track),
+             keyframe_boxes=len(video.keyframe_frame), tubes=len(video.tubes))
+        for name, video in predictions.items()
+    ]
+    if videos:
+        session.execute(insert(PredictedVideo), videos)
+    tubes = [
+        dict(run_id=run_id, video_id=video_ids[name], tube_index=index, label=labels[tube.label_index],
+             label_index=tube.label_index, score=float(tube.score), first_frame=int(tube.frames[0]),
+             last_frame=int(tube.frames[-1]), uncertainty=_tube_uncertainty(tube))
+        for name, video in predictions.items()
+        for index, tube in enumerate(video.tubes)
+    ]
+    if tubes:
+        session.execute(insert(PredictedTube), tubes)
     session.flush()
 
 
@@ -376,3 +377,14 @@ class RunPredictions:
             data.tubelet_track[rows], data.tubelet_boxes[rows, offsets[rows]], data.tubelet_scores[rows],
             None if data.tubelet_uncertainty is None else data.tubelet_uncertainty[rows],
         )
+
+    def clip_scores(self, video: str, first_frame: int, last_frame: int) -> np.ndarray:
+        """Per-class score of a clip, as the MIL max over the tubelets centred in
+        ``first_frame..last_frame`` (zeros without any): label suggestions for a clip."""
+        data = self.video(video)
+        k = data.tubelet_boxes.shape[1] if data.tubelet_boxes.ndim == 3 else 0
+        centres = data.tubelet_first.astype(np.int64) + k // 2
+        inside = (centres >= first_frame) & (centres <= last_frame)
+        if not inside.any():
+            return np.zeros(len(self.labels), dtype=np.float32)
+        return data.tubelet_scores[inside].max(axis=0)

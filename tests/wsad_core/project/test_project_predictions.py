@@ -56,6 +56,9 @@ def test_stored_predictions_answer_frame_queries(run_project):
     assert tubelets.scores.shape == (2, 2) and tubelets.uncertainty.shape == (2, 2)
     loaded = predictions.video("a")
     assert loaded.keyframe_uncertainty is None and loaded.keyframe_boxes.tolist() == [[0.1, 0.2, 0.5, 0.9]]
+    assert predictions.clip_scores("a", 0, 2).tolist() == pytest.approx([0.5, 0.1])  # centre 2 only
+    assert predictions.clip_scores("a", 0, 9).tolist() == pytest.approx([0.5, 0.5])
+    assert predictions.clip_scores("a", 10, 20).tolist() == [0.0, 0.0]
     rows = project.predicted_tubes(run, video="a", min_score=0.55)
     assert [(r.label, r.first_frame, r.last_frame) for r in rows] == [("wave", 3, 19)]
 
