@@ -18,7 +18,7 @@ from sqlalchemy import select
 from wsad_core.evaluate.video_ap import DetectedTube, GtTube
 from wsad_core.formats import AvaRow
 from wsad_core.project import Project, VideoRecord
-from wsad_core.project.predictions import RunPredictions
+from wsad_core.project.prediction_reader import RunPredictions
 from wsad_core.project.schema import AnnotatedFrame, GtBox, Label, Video
 
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from wsad_core.project.predictions import TubeBox
+from wsad_core.project.prediction_reader import TubeBox
 from wsad_core.tubes.iou import paired_box_iou
 
 PALETTE = (

@@ -8,14 +8,8 @@ from wsad_core.project.exchange import (
     import_ucf24_ground_truth,
 )
 from wsad_core.project.ground_truth import DerivedLabelsReport
-from wsad_core.project.predictions import (
-    PredictedTubeRecord,
-    PredictionSetRecord,
-    RunPredictions,
-    TubeBox,
-    TubeletBoxes,
-    VideoPredictions,
-)
+from wsad_core.project.prediction_reader import RunPredictions, TubeBox, TubeletBoxes
+from wsad_core.project.predictions import PredictedTubeRecord, PredictionSetRecord, VideoPredictions
 from wsad_core.project.project import Project
 from wsad_core.project.runs import RunRecord
 from wsad_core.project.records import (

@@ -25,12 +25,8 @@ from wsad_core.project.records import (
     LabelRecord,
     VideoRecord,
 )
-from wsad_core.project.predictions import (
-    PredictedTubeRecord,
-    PredictionSetRecord,
-    RunPredictions,
-    VideoPredictions,
-)
+from wsad_core.project.prediction_reader import RunPredictions
+from wsad_core.project.predictions import PredictedTubeRecord, PredictionSetRecord, VideoPredictions
 from wsad_core.project.runs import RunRecord
 from wsad_core.project.schema import AnnotatedFrame, Clip, GtBox, Label, Run, Video
 from wsad_core.project.store import ProjectStore

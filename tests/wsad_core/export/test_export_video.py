@@ -4,7 +4,7 @@ import numpy as np
 
 from wsad_core.export.draw import confidence, draw_tubes
 from wsad_core.project import Project
-from wsad_core.project.predictions import TubeBox
+from wsad_core.project.prediction_reader import TubeBox
 from wsad_core.video import VideoReader, probe_video
 
 
