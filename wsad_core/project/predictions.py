@@ -8,7 +8,10 @@ parsing anything else; a 15-minute AVA video is a few tens of MB) in a folder of
 ``runs/<id>/predictions-<stamp>/``. The database holds what is queried across videos: a
 ``prediction_sets`` row per run (folder, checkpoint, label order, counts), a
 ``predicted_videos`` row per video, and the action tubes as ``predicted_tubes`` rows
-(few: tens per video) for timelines, score filters and label suggestions.
+(one per linked person track and class: hundreds per video, not per frame) for timelines,
+score filters and label suggestions. Keeping only rows above a score floor was rejected:
+AP ranks every detection, and an AVA export lists every class of every box, so a floor
+would change the numbers. Reading is :mod:`wsad_core.project.prediction_reader`.
 
 Replacement is atomic: a new set is written to a fresh folder, the rows are swapped in one
 transaction, and only then are older folders removed. A predict that fails before the
