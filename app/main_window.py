@@ -43,7 +43,7 @@ class MainWindow(QMainWindow):
         self.player.overlays.append(ground_truth_overlay(state))
         self.timeline = Timeline(state)
         self.library = Library(state)
-        self.library_model = self.library.model_
+        self.library_model = self.library.videos_model
         self.label_panel = LabelPanel(state)
         self.label_panel.label_clicked.connect(self.editor.toggle_label)
         self._layout()

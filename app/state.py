@@ -40,6 +40,7 @@ class AppState(QObject):
         self.ground_truth: dict[int, list[FrameBox]] = {}
         self.mark_in: int | None = None
         self.mark_out: int | None = None
+        self._decoded_frame_count: int | None = None
 
     # Project -----------------------------------------------------------------------------
     def open_project(self, folder: str | Path, *, create: bool = False) -> Project:
@@ -81,6 +82,7 @@ class AppState(QObject):
             self.ground_truth = self.project.ground_truth_boxes(self.video.id)
         self.frame = 0
         self.mark_in = self.mark_out = None
+        self._decoded_frame_count = None
         self.video_changed.emit(self.video)
         self.clips_changed.emit(self.clips)
         self.marks_changed.emit(None, None)
@@ -93,7 +95,15 @@ class AppState(QObject):
 
     @property
     def frame_count(self) -> int:
+        if self._decoded_frame_count is not None:
+            return self._decoded_frame_count
         return (self.video.frame_count if self.video is not None else None) or 0
+
+    def set_decoded_frame_count(self, count: int) -> None:
+        """The frames the reader found in the file, which is what frame indices mean; a
+        container's declared count (what probing stored) can be off by a few."""
+        self._decoded_frame_count = count
+        self.set_frame(self.frame)
 
     @property
     def time(self) -> float:

@@ -1,57 +1,124 @@
-"""The video library: one row per video; choosing a row shows that video in the player."""
+"""The video library: one row per video; choosing a row shows that video in the player.
+
+The rows are a table model over the project's :class:`VideoRecord` list (no item object per
+cell) that sorts itself in Python (a sort proxy would ask for every cell through Qt), so a
+project of thousands of videos opens at once.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from wsad_core.project import VideoRecord
 
 from wsad_studio.state import AppState
 
 LIBRARY_COLUMNS = ("Name", "Status", "Duration", "Size", "Path / error")
-VIDEO_ID = Qt.ItemDataRole.UserRole + 1
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def cells(video: VideoRecord) -> tuple[str, str, str, str, str]:
+    duration = f"{video.duration:.1f} s" if video.duration else ""
+    size = f"{video.width}×{video.height}" if video.width else ""
+    where = video.error if video.status == "error" else (video.path or "")
+    return video.name, video.status, duration, size, where or ""
+
+
+class VideoTableModel(QAbstractTableModel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.videos: list[VideoRecord] = []
+        self._cells: list[tuple[str, ...]] = []
+        self._order: tuple[int, Qt.SortOrder] = (0, Qt.SortOrder.AscendingOrder)
+
+    def set_videos(self, videos: list[VideoRecord]) -> None:
+        self.beginResetModel()
+        self.videos = list(videos)
+        self._sort_rows()
+        self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.layoutAboutToBeChanged.emit()
+        self._order = (column, order)
+        self._sort_rows()
+        self.layoutChanged.emit()
+
+    def row_of(self, video_id: int) -> int | None:
+        return next((row for row, video in enumerate(self.videos) if video.id == video_id), None)
+
+    def _sort_rows(self) -> None:
+        column, order = self._order
+
+        def key(video: VideoRecord) -> tuple:
+            if column == 2:
+                return (video.duration or 0.0, video.name)
+            return (cells(video)[column].lower(), video.name)
+
+        self.videos.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+        self._cells = [cells(video) for video in self.videos]
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.videos)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(LIBRARY_COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802, ANN201
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return LIBRARY_COLUMNS[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._cells[index.row()][index.column()]
+        if role == Qt.ItemDataRole.UserRole:
+            return self.videos[index.row()].id
+        return None
+
+    def text(self, row: int, column: int) -> str:
+        """The text of a cell as shown (for tests)."""
+        return self._cells[row][column]
 
 
 class Library(QTableView):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.model_ = QStandardItemModel(0, len(LIBRARY_COLUMNS), self)
-        self.model_.setHorizontalHeaderLabels(LIBRARY_COLUMNS)
-        self.setModel(self.model_)
+        self.videos_model = VideoTableModel(self)
+        self.setModel(self.videos_model)
         self.setSortingEnabled(True)
+        self.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.verticalHeader().hide()
-        self.horizontalHeader().setStretchLastSection(True)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setResizeContentsPrecision(100)
         self.clicked.connect(self._choose)
         state.videos_changed.connect(self._fill)
         state.video_changed.connect(self._select)
 
     def _fill(self, videos: list[VideoRecord]) -> None:
-        self.model_.removeRows(0, self.model_.rowCount())
-        for video in videos:
-            duration = f"{video.duration:.1f} s" if video.duration else ""
-            size = f"{video.width}×{video.height}" if video.width else ""
-            where = video.error if video.status == "error" else (video.path or "")
-            items = [QStandardItem(text) for text in (video.name, video.status, duration, size, where)]
-            items[0].setData(video.id, VIDEO_ID)
-            self.model_.appendRow(items)
+        self.videos_model.set_videos(videos)
         self.resizeColumnsToContents()
+        self._select(self.state.video)
 
     def _select(self, video: VideoRecord | None) -> None:
         """Keep the highlighted row on the video shown, however it was chosen."""
-        for row in range(self.model_.rowCount()):
-            if video is not None and self.model_.item(row, 0).data(VIDEO_ID) == video.id:
-                self.selectRow(row)
-                return
-        self.clearSelection()
+        row = None if video is None else self.videos_model.row_of(video.id)
+        if row is None:
+            self.clearSelection()
+            return
+        self.selectRow(row)
+        self.scrollTo(self.videos_model.index(row, 0))
 
-    def _choose(self, index) -> None:  # noqa: ANN001
-        video_id = self.model_.item(index.row(), 0).data(VIDEO_ID)
+    def _choose(self, index: QModelIndex) -> None:
+        video_id = self.videos_model.data(index, Qt.ItemDataRole.UserRole)
         if self.state.video is None or self.state.video.id != video_id:
             self.state.select_video(video_id)

@@ -3,7 +3,7 @@ and a transport bar (play/pause, speed, frame and time readout)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -93,8 +93,12 @@ class Player(QWidget):
         self._build()
         self.source.frame_ready.connect(self._on_frame)
         self.source.frame_failed.connect(self._on_failed)
+        self.source.frame_count_known.connect(state.set_decoded_frame_count)
         state.video_changed.connect(self._on_video)
         state.frame_changed.connect(self._on_playhead)
+        application = QCoreApplication.instance()
+        if application is not None:
+            application.aboutToQuit.connect(self.shutdown)
 
     def _build(self) -> None:
         self.play_button = QPushButton("▶")

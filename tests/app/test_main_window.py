@@ -36,7 +36,7 @@ def test_window_lists_videos_with_status_and_errors(qtbot, project_with_videos, 
     qtbot.addWidget(window)
     state.open_project(project_with_videos)
     model = window.library_model
-    rows = {model.item(r, 0).text(): [model.item(r, c).text() for c in range(model.columnCount())]
+    rows = {model.text(r, 0): [model.text(r, c) for c in range(model.columnCount())]
             for r in range(model.rowCount())}
     assert rows["walk"][1:4] == ["ok", "2.0 s", "64×48"]
     assert rows["bad"][1] == "error" and rows["bad"][4]

@@ -45,7 +45,7 @@ def test_frame_steps_show_the_frames_the_reader_reads(qtbot, window):
 
 
 def test_latest_seek_wins_and_older_requests_are_skipped(qtbot, state):
-    source = FrameSource(cache_frames=8)
+    source = FrameSource()
     shown = []
     source.frame_ready.connect(lambda index, image: shown.append(index))
     source.set_video(state.video.path)
