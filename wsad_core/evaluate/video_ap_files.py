@@ -154,7 +154,7 @@ def evaluate_video_ap_files(
         per_threshold={t: ranged.per_threshold[t] for t in asked},
         range_map=sum(finite) / len(finite) if finite else math.nan,
         labels=truth.labels,
-        n_gt=sum(1 for tubes in truth.tubes.values() for t in tubes if t.label in set(truth.labels)),
+        n_gt=sum(len(tubes) for tubes in truth.tubes.values()),
         n_det=len(detections),
         n_ignored=ignored,
     )

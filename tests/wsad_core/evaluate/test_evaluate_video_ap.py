@@ -125,6 +125,16 @@ def test_threshold_range_averages_the_maps() -> None:
     assert ranged.map == 0.5
 
 
+def test_range_thresholds_are_the_decimal_values_not_arange_drift() -> None:
+    # Frames 0..5 of a 0..9 tube, same boxes: ST-IoU 6/10 = 0.6 exactly, while
+    # np.arange(0.5, 0.96, 0.05)[2] is 0.6000000000000001.
+    gt = {"v": [gt_tube(0, 0, 9, (0, 0, 9, 9))]}
+    dets = [det("v", 0, 0.9, 0, 5, (0, 0, 9, 9))]
+    ranged = video_ap_range(gt, dets, [0])
+    assert ranged.per_threshold[0.6].map == 1.0 and ranged.per_threshold[0.65].map == 0.0
+    assert ranged.map == pytest.approx(0.3)
+
+
 def test_ground_truth_from_ucf24_keeps_the_split() -> None:
     frames = np.arange(3, dtype=np.int64)
     boxes = np.zeros((3, 4))
