@@ -12,6 +12,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from wsad_core.errors import WsadError
 from wsad_core.project import ClipRecord, Project
+from wsad_core.project.labels import SHORTCUT_KEYS
 
 from wsad_studio.state import AppState
 
@@ -130,6 +131,24 @@ class SplitVideo(ProjectCommand):
             self.project.remove_clip(self.clip(span).id)
 
 
+class SetLabelKey(ProjectCommand):
+    """Change the key that toggles a label; undo gives the old key back."""
+
+    def __init__(self, state: AppState, label: str, before: str | None, after: str | None) -> None:
+        super().__init__(state, f"Key of '{label}': {after or 'none'}")
+        self.label, self.before, self.after = label, before, after
+
+    def apply(self) -> None:
+        self.project.set_label_shortcut(self.label, self.after)
+
+    def revert(self) -> None:
+        self.project.set_label_shortcut(self.label, self.before)
+
+    def _guarded(self, action, verb: str) -> None:  # noqa: ANN001
+        super()._guarded(action, verb)
+        self.state.refresh_labels()
+
+
 class Editor:
     """What a labeller does, as undoable commands on one stack; returns whether it did it."""
 
@@ -162,6 +181,17 @@ class Editor:
         if done:
             self.state.clear_marks()
         return done
+
+    def set_label_key(self, name: str, key: str | None) -> bool:
+        """Bind ``key`` (1–9 or a letter other than the studio's I and O; None: no key)."""
+        key = key.lower() if key else None
+        if key is not None and key not in SHORTCUT_KEYS:
+            self.state.error.emit(f"{key!r} cannot be a label key: use 1–9 or a letter other than i and o")
+            return False
+        label = next((l for l in self.state.labels if l.name == name), None)
+        if label is None or label.shortcut == key:
+            return False
+        return self._push(SetLabelKey(self.state, name, label.shortcut, key))
 
     def split_video(self, seconds: float) -> bool:
         if self.state.video is None:

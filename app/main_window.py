@@ -46,6 +46,7 @@ class MainWindow(QMainWindow):
         self.library_model = self.library.videos_model
         self.label_panel = LabelPanel(state)
         self.label_panel.label_clicked.connect(self.editor.toggle_label)
+        self.label_panel.key_edit_requested.connect(self.edit_label_key)
         self._layout()
         self._label_actions: list[QAction] = []
         self._build_menus()
@@ -162,6 +163,14 @@ class MainWindow(QMainWindow):
         )
         if ok:
             self.editor.split_video(seconds)
+
+    def edit_label_key(self, name: str) -> None:
+        current = next((l.shortcut for l in self.state.labels if l.name == name), None) or ""
+        key, ok = QInputDialog.getText(
+            self, "Label key", f"Key for '{name}' (1–9 or a letter; empty: none):", text=current
+        )
+        if ok:
+            self.editor.set_label_key(name, key.strip() or None)
 
     def new_project(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "New project folder")

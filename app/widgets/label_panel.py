@@ -1,13 +1,13 @@
 """The label vocabulary with each label's key, ticked for the labels of the clip under the playhead.
 
-Clicking a label toggles it on that clip, as its key does.
+Clicking a label toggles it on that clip, as its key does; its context menu changes its key.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QMenu, QVBoxLayout, QWidget
 
 from wsad_core.project import ClipRecord
 
@@ -29,6 +29,7 @@ def describe_clip(clip: ClipRecord | None) -> str:
 
 class LabelPanel(QWidget):
     label_clicked = Signal(str)
+    key_edit_requested = Signal(str)
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -37,7 +38,10 @@ class LabelPanel(QWidget):
         self.clip_info.setWordWrap(True)
         self.list = QListWidget()
         self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.list.setToolTip("Click: toggle on the current clip · right-click: change the key")
         self.list.itemClicked.connect(lambda item: self.label_clicked.emit(item.data(Qt.ItemDataRole.UserRole)))
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._context_menu)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.clip_info)
@@ -47,6 +51,15 @@ class LabelPanel(QWidget):
         state.frame_changed.connect(lambda _frame: self._refresh())
         self._shown: ClipRecord | None = None
         self._rebuild()
+
+    def _context_menu(self, point: QPoint) -> None:
+        item = self.list.itemAt(point)
+        if item is None:
+            return
+        menu = QMenu(self)
+        change = menu.addAction("Change key…")
+        if menu.exec(self.list.viewport().mapToGlobal(point)) is change:
+            self.key_edit_requested.emit(item.data(Qt.ItemDataRole.UserRole))
 
     def checked_labels(self) -> list[str]:
         return [

@@ -91,3 +91,23 @@ def test_a_failing_edit_is_reported_and_not_kept_on_the_stack(state):
     assert editor.stack.count() == 0 and "unknown label 'sit'" in errors[0]
     state.select_video(None)
     assert not editor.toggle_label("walk") and "no clip" in errors[-1]
+
+
+def test_label_keys_can_be_changed_cleared_and_restored(state, studio_project):
+    editor = Editor(state)
+    errors = []
+    state.error.connect(errors.append)
+    assert editor.set_label_key("sit", "S")
+    assert editor.toggle_label_key("s") and state.current_clip().labels == ("sit",)
+    assert not editor.set_label_key("walk", "i") and "cannot be a label key" in errors[-1]
+    assert not editor.set_label_key("walk", "s"), "another label has it"
+    assert "already used by label 'sit'" in errors[-1]
+    assert editor.set_label_key("wave", None)
+    with reopened(studio_project) as project:
+        assert {l.name: l.shortcut for l in project.labels()} == {"walk": "1", "wave": None, "sit": "s"}
+    editor.undo()
+    editor.undo()
+    editor.undo()
+    with reopened(studio_project) as project:
+        assert {l.name: l.shortcut for l in project.labels()} == {"walk": "1", "wave": "2", "sit": "3"}
+    assert [l.shortcut for l in state.labels] == ["1", "2", "3"]

@@ -205,3 +205,13 @@ def ground_truth_boxes(session: Session, video_id: int) -> dict[int, list[FrameB
         if x1 is not None:
             boxes.append(FrameBox(frame, x1, y1, x2, y2, name, person_id))
     return frames
+
+
+def set_label_shortcut(session: Session, name: str, shortcut: str | None) -> Label:
+    """Give a label its key, or take its key away (None); a key another label has is an error."""
+    label = get_label(session, name)
+    if shortcut is not None:
+        set_shortcut_check(session, shortcut, label.name)
+    label.shortcut = shortcut
+    session.flush()
+    return label

@@ -83,6 +83,11 @@ class Project(ProjectStore):
             )
             return label_ops.to_record(label)
 
+    def set_label_shortcut(self, name: str, shortcut: str | None) -> LabelRecord:
+        """Set or clear (None) a label's key."""
+        with self.transaction() as session:
+            return label_ops.to_record(label_ops.set_label_shortcut(session, name, shortcut))
+
     def remove_label(self, name: str) -> None:
         with self.transaction() as session:
             label_ops.remove_label(session, name)
