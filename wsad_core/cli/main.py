@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from wsad_core.cli import (
+    bench_cmd,
     clips_cmd,
     detect_cmd,
     eval_cmd,
@@ -56,6 +57,7 @@ app.command("train")(train_cmd.train)
 app.command("runs")(train_cmd.runs)
 app.command("predict")(predict_cmd.predict)
 app.add_typer(eval_cmd.app, name="eval")
+app.add_typer(bench_cmd.app, name="bench")
 
 
 def _debug_requested(argv: list[str]) -> bool:

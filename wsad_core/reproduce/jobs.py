@@ -1,0 +1,99 @@
+"""The runs a plan asks for: one job per (study, sweep point, world seed).
+
+A job names its project and detections symbolically (the sub-clip duration, the detector
+recall), because they exist only once the world of its seed is built; :func:`resolve` turns
+it into a project folder and full overrides. Two jobs that resolve to the same run (the
+table's MIL max + uncertainty is also the sub-clip sweep's whole-video point) share one result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from wsad_core.reproduce.plan import Plan, scaled_subclip_seconds
+from wsad_core.reproduce.variants import VARIANTS, variant_overrides
+from wsad_core.reproduce.worlds import SeedWorld
+
+
+@dataclass(frozen=True)
+class Job:
+    study: str
+    point: str
+    seed: int
+    variant: str
+    overrides: tuple[str, ...] = ()  # on top of the plan's common overrides and the variant's
+    subclip: float | None = None  # reference sub-clip seconds; None: the whole-video labels
+    recall: float | None = None  # simulated detector recall; None: the world's own detections
+    info: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def key(self) -> str:
+        return f"{self.study}/{self.point}/seed{self.seed}"
+
+
+@dataclass(frozen=True)
+class Resolved:
+    project: Path
+    overrides: tuple[str, ...]
+    identity: str
+    info: dict[str, Any]
+
+
+def _canonical(overrides: tuple[str, ...]) -> tuple[str, ...]:
+    """Overrides with the last value of each key winning, sorted: equal runs compare equal."""
+    values: dict[str, str] = {}
+    for item in overrides:
+        key, _, value = item.partition("=")
+        values[key.strip()] = value.strip()
+    return tuple(f"{key}={value}" for key, value in sorted(values.items()))
+
+
+def plan_jobs(plan: Plan) -> list[Job]:
+    """Every job of ``plan``: the table for all seeds first (the headline numbers), then
+    the sweeps."""
+    jobs: list[Job] = [Job("table", name, seed, name) for seed in plan.seeds for name in VARIANTS]
+    if "subclip" in plan.studies:
+        for seed in plan.seeds:
+            for seconds in plan.subclip_seconds:
+                point = "video" if seconds is None else f"{seconds:g}s"
+                jobs.append(Job("subclip", point, seed, "mil_max_unc", subclip=seconds,
+                                info={"reference_seconds": seconds}))
+    if "bags" in plan.studies:
+        for seed in plan.seeds:
+            for bags, tubelets in plan.bag_grid:
+                for variant in ("mil_max", "mil_max_unc"):
+                    jobs.append(Job(
+                        "bags", f"{bags}x{tubelets}-{variant}", seed, variant,
+                        (f"data.bags_per_batch={bags}", f"data.tubelets_per_bag={tubelets}"),
+                        info={"bags_per_batch": bags, "tubelets_per_bag": tubelets},
+                    ))
+    if "noise" in plan.studies:
+        for seed in plan.seeds:
+            for recall in plan.recalls:
+                for variant in ("mil_max", "mil_max_unc"):
+                    jobs.append(Job("noise", f"recall{recall:.2f}-{variant}", seed, variant,
+                                    recall=recall, info={"recall": recall}))
+    return jobs
+
+
+def resolve(job: Job, plan: Plan, world: SeedWorld) -> Resolved:
+    """Build what ``job`` needs in ``world`` (once) and give its project and full overrides."""
+    info = dict(job.info)
+    main_set = world.ensure_main()
+    project, detections = world.main_dir, main_set
+    if job.subclip is not None:
+        seconds = scaled_subclip_seconds(job.subclip, world.mean_video_seconds)
+        project, detections, stats = world.ensure_subclip(seconds)
+        info.update(seconds=seconds, **stats)
+    elif job.study == "subclip":
+        info.update(seconds=round(world.mean_video_seconds, 3), **world.whole_video_stats())
+    if job.recall is not None:
+        detections = world.ensure_recall_set(job.recall)
+    overrides = _canonical((
+        *plan.common_overrides(job.seed), *variant_overrides(job.variant), *job.overrides,
+        f"data.detections={detections}",
+    ))
+    identity = f"{project.relative_to(world.root.parent)}|{' '.join(overrides)}"
+    return Resolved(project, overrides, identity, info)

@@ -1,0 +1,141 @@
+"""The written report: a Markdown table, the figures, OUT.json and closing lines in words."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from wsad_core.reproduce.summary import summarize
+from wsad_core.reproduce.variants import VARIANT_TITLES, VARIANTS, WEAK_BEST
+
+
+def _num(value: float | None, std: float | None = None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.3f}" if std is None else f"{value:.3f} ± {std:.3f}"
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.0f} %"
+
+
+def markdown(summary: Mapping[str, Any], plan: Mapping[str, Any]) -> str:
+    """The report as Markdown: setup, Table 1, the sweeps and which claims held."""
+    seeds = ", ".join(str(s) for s in plan["seeds"])
+    lines = [
+        f"# Reproduction on the synthetic world ({plan['name']} plan)",
+        "",
+        f"World preset `{plan['preset']}`, world seeds {seeds}; model `{plan['model']}`, "
+        f"{plan['epochs']} epochs per run, lr {plan['lr']:g}, {plan['bags_per_batch']} bags x "
+        f"{plan['tubelets_per_bag']} tubelets per batch. Test split; mean ± sample std over seeds "
+        "(no std from one seed).",
+        "",
+        "## Table 1",
+        "",
+        "| variant | Frame AP | Video AP@0.5 | final val Frame AP | converged runs |",
+        "|---|---|---|---|---|",
+    ]
+    for name in VARIANTS:
+        row = summary["table"].get(name)
+        if row is None:
+            continue
+        lines.append(
+            f"| {VARIANT_TITLES[name]} | {_num(row['frame_ap'], row['frame_ap_std'])} | "
+            f"{_num(row['video_ap'], row['video_ap_std'])} | {_num(row['val_frame_ap_final'])} | "
+            f"{row['converged']}/{len(row['seeds'])} |"
+        )
+    lines += [
+        "",
+        f"MIL max + uncertainty / fully supervised: Frame AP {_percent(summary['ratio_weak_full'])}, "
+        f"Video AP {_percent(summary['ratio_weak_full_video'])} (the paper: 80 % Video AP on UCF101-24).",
+        "",
+        "![Table 1](table1.png)",
+        "",
+        "![Learning curves](learning_curves.png)",
+        "",
+    ]
+    lines += _sweep_tables(summary)
+    lines += ["## Claims", ""]
+    for claim in summary["claims"]:
+        verdict = "holds" if claim.get("holds") else "does not hold"
+        detail = ""
+        if claim.get("gap") is not None:
+            beyond = claim.get("beyond_spread")
+            spread = "" if beyond is None else (", beyond the seed spread" if beyond else ", within the seed spread")
+            detail = f" (gap {claim['gap']:+.3f}{spread})"
+        elif "ratio" in claim:
+            detail = f" ({_percent(claim['ratio'])})"
+        elif "best" in claim:
+            detail = f" (best: {claim['best']})"
+        lines.append(f"- {claim['claim']}: {verdict}{detail}")
+    return "\n".join(lines) + "\n"
+
+
+def _sweep_tables(summary: Mapping[str, Any]) -> list[str]:
+    lines: list[str] = []
+    if summary["subclip"]:
+        lines += ["## Sub-clip duration (Table 4), MIL max + uncertainty", "",
+                  "| sub-clip | seconds here | labels per clip | Frame AP | Video AP@0.5 |", "|---|---|---|---|---|"]
+        rows = sorted(summary["subclip"], key=lambda r: float("inf") if r["reference_seconds"] is None
+                      else r["reference_seconds"])
+        for r in rows:
+            name = "whole video" if r["reference_seconds"] is None else f"{r['reference_seconds']:g} s of 8"
+            lines.append(f"| {name} | {_num(r['seconds'])} | {_num(r['labels_per_clip'])} | "
+                         f"{_num(r['frame_ap'], r['frame_ap_std'])} | {_num(r['video_ap'], r['video_ap_std'])} |")
+        lines += ["", "![Sub-clip duration](subclip.png)", ""]
+    for study, title, columns in (
+        ("bags", "Bag sampling (Table 2)", ("bags_per_batch", "tubelets_per_bag")),
+        ("noise", "Detector noise", ("recall",)),
+    ):
+        if not summary[study]:
+            continue
+        lines += [f"## {title}", "", f"| {' | '.join(columns)} | loss | Frame AP | Video AP@0.5 |",
+                  "|" + "---|" * (len(columns) + 3)]
+        for r in summary[study]:
+            loss = "uncertainty" if r["variant"] == WEAK_BEST else "BCE"
+            lines.append(f"| {' | '.join(f'{r[c]:g}' for c in columns)} | {loss} | "
+                         f"{_num(r['frame_ap'], r['frame_ap_std'])} | {_num(r['video_ap'], r['video_ap_std'])} |")
+        lines.append("")
+    if summary["bags"] or summary["noise"]:
+        lines += ["![Sweeps](sweeps.png)", ""]
+    return lines
+
+
+def closing_lines(summary: Mapping[str, Any]) -> list[str]:
+    """What OUT.json says, for people: the last lines a reproduction prints."""
+    def listing(metric: str) -> str:
+        return ", ".join(
+            f"{name} {_num(summary[metric][name], summary[f'{metric}_std'][name])}" for name in summary[metric]
+        )
+
+    return [
+        f"Frame AP (test, mean ± std over seeds): {listing('frame_ap')}",
+        f"Video AP@0.5: {listing('video_ap')}",
+        f"MIL max + uncertainty reaches {_percent(summary['ratio_weak_full'])} of fully supervised Frame AP "
+        f"(ratio_weak_full = {_num(summary['ratio_weak_full'])}).",
+    ]
+
+
+def write_report(results: Mapping[str, Any], out_dir: Path, json_path: Path | None = None) -> dict[str, Any]:
+    """Write ``report.md``, the PNGs and OUT.json (``json_path``, default ``out_dir/OUT.json``)
+    from a results file's contents; returns the summary."""
+    from wsad_core.reproduce import plots
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    entries, plan = results["entries"], results["plan"]
+    summary = summarize(entries)
+    files = {"table1": plots.bar_chart(summary, out_dir / "table1.png"),
+             "learning_curves": plots.learning_curves(entries, out_dir / "learning_curves.png")}
+    if summary["subclip"]:
+        files["subclip"] = plots.subclip_curve(summary, out_dir / "subclip.png")
+    if summary["bags"] or summary["noise"]:
+        files["sweeps"] = plots.sweeps(summary, out_dir / "sweeps.png")
+    (out_dir / "report.md").write_text(markdown(summary, plan), encoding="utf-8")
+    files["report"] = out_dir / "report.md"
+    document = {**summary, "plan": plan, "files": {k: str(v) for k, v in files.items()}}
+    json_path = json_path or out_dir / "OUT.json"
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    return document

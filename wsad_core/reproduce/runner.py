@@ -1,0 +1,130 @@
+"""Runs the jobs of a plan: train, evaluate on the test split, record, move on.
+
+A job whose entry is in the results file is skipped. A run interrupted by Ctrl-C or SIGTERM
+is stopped at a checkpoint by the training engine; the next invocation finds it by its name
+and resumes it instead of starting over. A run that finished training but was not evaluated
+is evaluated without retraining.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from wsad_core.errors import WsadError
+from wsad_core.evaluate.run_eval import evaluate_run
+from wsad_core.infer.predict import PredictOptions
+from wsad_core.project import Project, RunRecord
+from wsad_core.reproduce.jobs import Job, Resolved, plan_jobs, resolve
+from wsad_core.reproduce.plan import Plan
+from wsad_core.reproduce.store import ResultStore, finite
+from wsad_core.reproduce.worlds import SeedWorld, seed_world
+from wsad_core.train import make_config, read_events, train
+
+Log = Callable[[str], None]
+
+
+class Interrupted(WsadError):
+    """Training was stopped by a signal; rerunning the same command resumes it."""
+
+
+def learning_curve(events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per-epoch points of a run: seconds since it started, train loss, validation Frame AP."""
+    start = next((e["time"] for e in events if e["event"] == "start"), None)
+    return [
+        {
+            "epoch": e["epoch"],
+            "step": e["step"],
+            "seconds": None if start is None else round(e["time"] - start, 2),
+            "train_loss": finite(e.get("train_loss")),
+            "val_frame_ap": finite(e.get("val_frame_ap")),
+        }
+        for e in events
+        if e["event"] == "epoch"
+    ]
+
+
+def _run_name(job: Job) -> str:
+    return f"reproduce:{job.key}"
+
+
+def _train(project: Project, job: Job, resolved: Resolved, log: Log) -> RunRecord:
+    previous = [run for run in project.runs() if run.name == _run_name(job)]
+    for run in reversed(previous):
+        if run.status == "done":
+            log(f"  {job.key}: run {run.id} already trained")
+            return run
+        checkpoint = project.run_dir(run.id) / "checkpoints" / "last.pt"
+        if run.status == "stopped" and checkpoint.is_file():
+            log(f"  {job.key}: resuming run {run.id}")
+            return train(project, resume=run.id, stdout=None)
+    return train(project, make_config(list(resolved.overrides)), name=_run_name(job), stdout=None)
+
+
+def run_job(job: Job, plan: Plan, world: SeedWorld, log: Log) -> dict[str, Any]:
+    """Train and evaluate one job; its results entry."""
+    resolved = resolve(job, plan, world)
+    started = time.perf_counter()
+    with Project.open(resolved.project) as project:
+        run = _train(project, job, resolved, log)
+        if run.status != "done":
+            raise Interrupted(f"{job.key}: run {run.id} {run.status}; run the same command again to resume")
+        trained = time.perf_counter()
+        evaluation = evaluate_run(
+            project, run.id, split=plan.eval_split, video_gt=world.video_gt,
+            options=PredictOptions(tubelet_stride=plan.tubelet_stride),
+        )
+        events = read_events(project.run_dir(run.id) / "events.jsonl")
+        run_dir = project.run_dir(run.id)
+    summary = evaluation.to_json()
+    frame, video = summary["frame_ap"], summary["video_ap"]
+    return {
+        "study": job.study,
+        "point": job.point,
+        "seed": job.seed,
+        "variant": job.variant,
+        "identity": resolved.identity,
+        "overrides": list(resolved.overrides),
+        "info": resolved.info,
+        "run": run.id,
+        "run_dir": str(run_dir),
+        "frame_ap": None if frame is None else frame["mAP"],
+        "frame_ap_per_class": None if frame is None else frame["per_class"],
+        "video_ap": None if video is None else video["mAP"].get("0.5"),
+        "video_ap_0.2": None if video is None else video["mAP"].get("0.2"),
+        "steps": run.metrics.get("steps") if run.metrics else None,
+        "train_seconds": round(trained - started, 1),
+        "eval_seconds": round(time.perf_counter() - trained, 1),
+        "curve": learning_curve(events),
+    }
+
+
+def run_plan(plan: Plan, out: Path, store: ResultStore, log: Log = print) -> ResultStore:
+    """Run every job of ``plan`` not yet in ``store``, recording each as it finishes."""
+    jobs = plan_jobs(plan)
+    worlds = {seed: seed_world(out, plan.preset, seed) for seed in plan.seeds}
+    todo = [job for job in jobs if not store.done(job.key)]
+    log(f"{len(jobs)} jobs, {len(jobs) - len(todo)} already done")
+    for index, job in enumerate(todo, 1):
+        world = worlds[job.seed]
+        resolved = resolve(job, plan, world)
+        shared = store.same_run(resolved.identity)
+        if shared is not None:
+            entry = {**shared, "study": job.study, "point": job.point, "info": resolved.info,
+                     "shared_with": f"{shared['study']}/{shared['point']}/seed{shared['seed']}"}
+            store.record(job.key, entry)
+            log(f"[{index}/{len(todo)}] {job.key}: same run as {entry['shared_with']}")
+            continue
+        log(f"[{index}/{len(todo)}] {job.key}: training")
+        entry = run_job(job, plan, world, log)
+        store.record(job.key, entry)
+        log(f"[{index}/{len(todo)}] {job.key}: Frame AP {_fmt(entry['frame_ap'])}, "
+            f"Video AP {_fmt(entry['video_ap'])} ({entry['train_seconds']:.0f} s training, "
+            f"{entry['eval_seconds']:.0f} s evaluation)")
+    return store
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"

@@ -1,0 +1,125 @@
+"""From finished entries to the numbers the report states: means and sample standard
+deviations over world seeds, the weak/full ratio, the sweeps, and the paper's claims checked.
+
+Undefined numbers (a standard deviation from one seed, a variant not run yet) are ``None``,
+never 0, so a one-seed table does not pass for a noiseless one.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from wsad_core.reproduce.variants import VARIANTS, WEAK_BEST
+
+METRICS = ("frame_ap", "video_ap")
+
+#: A curve counts as converged when its last quarter improved on the quarter before by less.
+CONVERGED_GAIN = 0.02
+
+
+def mean_std(values: Iterable[float | None]) -> tuple[float | None, float | None, int]:
+    """Mean, sample standard deviation (n - 1) and count of the defined values."""
+    defined = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    if not defined:
+        return None, None, 0
+    std = statistics.stdev(defined) if len(defined) > 1 else None
+    return statistics.fmean(defined), std, len(defined)
+
+
+def converged(curve: list[dict[str, Any]]) -> bool | None:
+    """Whether validation Frame AP had stopped rising (None: too few epochs to tell)."""
+    values = [point["val_frame_ap"] for point in curve if point.get("val_frame_ap") is not None]
+    quarter = len(values) // 4
+    if quarter < 1:
+        return None
+    last, before = values[-quarter:], values[-2 * quarter : -quarter]
+    return statistics.fmean(last) - statistics.fmean(before) < CONVERGED_GAIN
+
+
+def _by_point(entries: Mapping[str, dict[str, Any]], study: str) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for entry in entries.values():
+        if entry["study"] == study:
+            grouped[entry["point"]].append(entry)
+    return grouped
+
+
+def _stats(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    row: dict[str, Any] = {"seeds": sorted(e["seed"] for e in entries)}
+    for metric in METRICS:
+        mean, std, _ = mean_std(e.get(metric) for e in entries)
+        row[metric], row[f"{metric}_std"] = mean, std
+    finals = [e["curve"][-1]["val_frame_ap"] for e in entries if e.get("curve")]
+    row["val_frame_ap_final"], _, _ = mean_std(finals)
+    flags = [converged(e.get("curve") or []) for e in entries]
+    row["converged"] = sum(flag is True for flag in flags)
+    row["steps"] = [e.get("steps") for e in entries]
+    return row
+
+
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
+
+
+def _claims(table: dict[str, dict[str, Any]], ratio: float | None) -> list[dict[str, Any]]:
+    """The paper's Table 1 claims, each held or not on Frame AP (gap vs the larger std)."""
+
+    def gap(low: str, high: str) -> dict[str, Any] | None:
+        a, b = table.get(low), table.get(high)
+        if not a or not b or a["frame_ap"] is None or b["frame_ap"] is None:
+            return None
+        spread = max((s for s in (a["frame_ap_std"], b["frame_ap_std"]) if s is not None), default=None)
+        diff = b["frame_ap"] - a["frame_ap"]
+        return {"gap": diff, "spread": spread, "holds": diff > 0,
+                "beyond_spread": None if spread is None else diff > spread}
+
+    claims = []
+    mil = [name for name in ("mil_lse", "mil_mean", "mil_max") if table.get(name, {}).get("frame_ap") is not None]
+    best_mil = max(mil, key=lambda name: table[name]["frame_ap"], default=None)
+    if best_mil:
+        claims.append({"claim": "MIL beats the naive baseline", **(gap("naive", best_mil) or {})})
+        claims.append({"claim": "max pooling is the best aggregation", "holds": best_mil == "mil_max",
+                       "best": best_mil})
+    for low, high, text in (("naive", "mil_max", "naive < MIL max"),
+                            ("mil_max", WEAK_BEST, "the uncertainty loss improves MIL max")):
+        result = gap(low, high)
+        if result is not None:
+            claims.append({"claim": text, **result})
+    if ratio is not None:
+        claims.append({"claim": "MIL max + uncertainty >= 85 % of full supervision", "holds": ratio >= 0.85,
+                       "ratio": ratio})
+    return claims
+
+
+def summarize(entries: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    """OUT.json: the table's means/stds per variant, the ratio, the sweeps and the claims."""
+    grouped = _by_point(entries, "table")
+    table = {name: _stats(grouped[name]) for name in VARIANTS if name in grouped}
+    out: dict[str, Any] = {}
+    for metric in METRICS:
+        out[metric] = {name: row[metric] for name, row in table.items()}
+        out[f"{metric}_std"] = {name: row[f"{metric}_std"] for name, row in table.items()}
+    weak, full = table.get(WEAK_BEST, {}), table.get("full", {})
+    out["ratio_weak_full"] = _ratio(weak.get("frame_ap"), full.get("frame_ap"))
+    out["ratio_weak_full_video"] = _ratio(weak.get("video_ap"), full.get("video_ap"))
+    out["table"] = table
+    out["subclip"] = _sweep(entries, "subclip", ("reference_seconds", "seconds", "clips", "labels_per_clip"))
+    out["bags"] = _sweep(entries, "bags", ("bags_per_batch", "tubelets_per_bag"))
+    out["noise"] = _sweep(entries, "noise", ("recall",))
+    out["claims"] = _claims(table, out["ratio_weak_full"])
+    return out
+
+
+def _sweep(entries: Mapping[str, dict[str, Any]], study: str, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    rows = []
+    for point, group in _by_point(entries, study).items():
+        info = group[0].get("info", {})
+        rows.append({"point": point, "variant": group[0]["variant"],
+                     **{key: info.get(key) for key in keys}, **_stats(group)})
+    return rows
