@@ -1,6 +1,9 @@
 """The timeline under the video: a row of clips, then one row per label with its labelled clips
 and its ground-truth presence; the in/out marks and the playhead across all rows.
 
+A whole-video clip is drawn as a thin band at the top of each row, so the sub-clips and
+intervals inside it stay readable.
+
 Click or drag to seek; Ctrl+wheel zooms around the pointer, Shift+wheel pans.
 """
 
@@ -11,6 +14,8 @@ import math
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QWheelEvent
 from PySide6.QtWidgets import QWidget
+
+from wsad_core.project import ClipRecord
 
 from wsad_studio.state import AppState
 
@@ -156,6 +161,14 @@ class Timeline(QWidget):
         x1, x2 = self.x_of(start), self.x_of(end)
         return QRectF(x1, top, max(x2 - x1, 2), ROW - 2 * inset)
 
+    def _clip_rect(self, row: int, clip: ClipRecord) -> QRectF:
+        rect = self._span_rect(row, clip.start, clip.end)
+        if clip.kind == "video":
+            rect.setHeight(4)
+        else:
+            rect.setTop(rect.top() + 5)
+        return rect
+
     def _draw_ruler(self, painter: QPainter) -> None:
         painter.setPen(self.palette().text().color())
         step = next((s for s in (0.04, 0.2, 1, 2, 5, 10, 30, 60, 300, 600, 1800) if
@@ -171,12 +184,10 @@ class Timeline(QWidget):
     def _draw_clip_row(self, painter: QPainter) -> None:
         painter.drawText(QRectF(4, RULER, GUTTER - 8, ROW), Qt.AlignmentFlag.AlignVCenter, "clips")
         current = self.state.current_clip()
-        for clip in self.state.clips:
-            rect = self._span_rect(0, clip.start, clip.end, inset=3 if clip.kind == "video" else 2)
-            fill = QColor("#6a8caf") if clip.labelled else QColor("#9a9a9a")
-            fill.setAlpha(110 if clip.kind == "video" else 190)
-            painter.fillRect(rect, fill)
-            pen = QPen(QColor("#ffcc00") if clip == current else QColor("#303030"), 2 if clip == current else 1)
+        for clip in sorted(self.state.clips, key=lambda c: c == current):
+            rect = self._clip_rect(0, clip)
+            painter.fillRect(rect, QColor("#6a8caf") if clip.labelled else QColor("#b0b0b0"))
+            pen = QPen(QColor("#ffaa00") if clip == current else QColor("#303030"), 2 if clip == current else 1)
             painter.setPen(pen)
             painter.drawRect(rect)
         painter.setPen(self.palette().text().color())
@@ -188,11 +199,9 @@ class Timeline(QWidget):
         painter.setPen(self.palette().text().color())
         painter.drawText(QRectF(4, RULER + row * ROW, GUTTER - 8, ROW), Qt.AlignmentFlag.AlignVCenter, text)
         painter.fillRect(QRectF(GUTTER - 6, RULER + row * ROW + 4, 4, ROW - 8), color)
-        fill = QColor(color)
-        fill.setAlpha(150)
         for clip in self.state.clips:
             if name in clip.labels:
-                painter.fillRect(self._span_rect(row, clip.start, clip.end, inset=2), fill)
+                painter.fillRect(self._clip_rect(row, clip), color)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor("#111111"))
         fps = self.state.fps
