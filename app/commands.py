@@ -111,6 +111,22 @@ class AddClip(ProjectCommand):
         self.project.remove_clip(self.clip(self.span).id)
 
 
+class RemoveClip(ProjectCommand):
+    """Delete an interval clip; undo makes it again with the labels it had."""
+
+    def __init__(self, state: AppState, clip: ClipRecord) -> None:
+        super().__init__(state, f"Remove clip {_describe(_span(clip))}")
+        self.span, self.labels, self.labelled = _span(clip), clip.labels, clip.labelled
+
+    def apply(self) -> None:
+        self.project.remove_clip(self.clip(self.span).id)
+
+    def revert(self) -> None:
+        clip = self.clip(self.span)
+        if self.labelled:
+            self.project.set_clip_labels(clip.id, list(self.labels))
+
+
 class SplitVideo(ProjectCommand):
     """Cut a video into fixed-length sub-clips; undo deletes the ones this split created."""
 
@@ -192,6 +208,14 @@ class Editor:
         if label is None or label.shortcut == key:
             return False
         return self._push(SetLabelKey(self.state, name, label.shortcut, key))
+
+    def remove_clip(self) -> bool:
+        """Delete the interval clip under the playhead (sub-clips go with undoing their split)."""
+        clip = self.state.current_clip()
+        if clip is None or clip.kind != "interval":
+            self.state.error.emit("only an interval clip (made with I/O and Enter) can be removed")
+            return False
+        return self._push(RemoveClip(self.state, clip))
 
     def split_video(self, seconds: float) -> bool:
         if self.state.video is None:

@@ -109,6 +109,7 @@ class MainWindow(QMainWindow):
         self._add(edit, "Mark &out", "O", lambda: self.state.set_mark_out())
         self._add(edit, "&Add clip from marks", ["Return", "Enter"], self.editor.commit_interval)
         self._add(edit, "Clear marks", "Escape", self.state.clear_marks)
+        self._add(edit, "&Remove interval clip", "Delete", self.editor.remove_clip)
         self._add(edit, "&Split video into sub-clips…", "Ctrl+K", self.split_video)
         self.labels_menu = self.menuBar().addMenu("&Labels")
 

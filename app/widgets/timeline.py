@@ -2,7 +2,9 @@
 and its ground-truth presence; the in/out marks and the playhead across all rows.
 
 A whole-video clip is drawn as a thin band at the top of each row, so the sub-clips and
-intervals inside it stay readable.
+intervals inside it stay readable. ``span_layers`` is where more per-label spans plug in (the
+predicted tubes of a run): each layer maps a label name to (start, end) seconds, drawn hatched
+along the bottom of that label's row.
 
 Click or drag to seek; Ctrl+wheel zooms around the pointer, Shift+wheel pans.
 """
@@ -10,9 +12,10 @@ Click or drag to seek; Ctrl+wheel zooms around the pointer, Shift+wheel pans.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QWheelEvent
+from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
 from wsad_core.project import ClipRecord
@@ -24,6 +27,8 @@ RULER = 18
 ROW = 18
 MIN_SPAN_FRAMES = 10
 ZOOM_STEP = 1.25
+
+SpanLayer = Callable[[str], Sequence[tuple[float, float]]]
 
 
 def presence_runs(frames: list[int]) -> list[tuple[int, int]]:
@@ -48,6 +53,7 @@ class Timeline(QWidget):
         self.view_start = 0.0
         self.view_span = 1.0
         self._presence: dict[str, list[tuple[int, int]]] = {}
+        self.span_layers: list[SpanLayer] = []
         self.setMouseTracking(False)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         state.video_changed.connect(self._on_video)
@@ -203,6 +209,11 @@ class Timeline(QWidget):
             if name in clip.labels:
                 painter.fillRect(self._clip_rect(row, clip), color)
         painter.setPen(Qt.PenStyle.NoPen)
+        hatch = QBrush(color.darker(150), Qt.BrushStyle.BDiagPattern)
+        for layer in self.span_layers:
+            for start, end in layer(name):
+                rect = self._span_rect(row, start, end, inset=0)
+                painter.fillRect(QRectF(rect.x(), rect.bottom() - 8, rect.width(), 6), hatch)
         painter.setBrush(QColor("#111111"))
         fps = self.state.fps
         for first, last in self._presence.get(name, []):

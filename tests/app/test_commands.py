@@ -111,3 +111,18 @@ def test_label_keys_can_be_changed_cleared_and_restored(state, studio_project):
     with reopened(studio_project) as project:
         assert {l.name: l.shortcut for l in project.labels()} == {"walk": "1", "wave": "2", "sit": "3"}
     assert [l.shortcut for l in state.labels] == ["1", "2", "3"]
+
+
+def test_removing_an_interval_clip_and_undoing_it_keeps_its_labels(state, studio_project):
+    editor = Editor(state)
+    state.set_mark_in(25)
+    state.set_mark_out(49)
+    editor.commit_interval()
+    state.set_frame(30)
+    editor.toggle_label("wave")
+    assert editor.remove_clip()
+    assert clip_labels(studio_project, 1.0, 2.0) is None
+    assert state.current_clip().kind == "video"
+    assert not editor.remove_clip(), "the whole-video clip is not removed from the timeline"
+    editor.undo()
+    assert clip_labels(studio_project, 1.0, 2.0) == (("wave",), True)

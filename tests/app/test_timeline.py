@@ -43,3 +43,10 @@ def test_ctrl_wheel_zooms_around_the_pointer(qtbot, window):
 def test_ground_truth_presence_runs():
     assert presence_runs([]) == []
     assert presence_runs([3, 4, 5, 9, 25, 26]) == [(3, 5), (9, 9), (25, 26)]
+
+
+def test_span_layers_are_asked_for_each_label_row(qtbot, window):
+    asked = []
+    window.timeline.span_layers.append(lambda name: asked.append(name) or [(0.5, 1.5)])
+    window.timeline.repaint()
+    assert asked == ["walk", "wave", "sit"]
