@@ -67,3 +67,26 @@ def test_opening_a_folder_without_a_project_is_a_clear_error(tmp_path):
     )
     assert result.returncode == 2
     assert "no project here" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_library_sorts_by_duration_and_follows_the_video_shown(qtbot, tmp_path, make_video):
+    from PySide6.QtCore import Qt
+
+    root = tmp_path / "sorted"
+    with Project.create(root) as project:
+        for name, frames in (("b_long", 60), ("a_short", 20), ("c_mid", 40)):
+            make_video(f"{name}.mp4", frames=frames, folder=tmp_path / "many")
+        project.import_videos([tmp_path / "many"])
+    state = AppState()
+    window = MainWindow(state)
+    qtbot.addWidget(window)
+    state.open_project(root)
+    model = window.library_model
+    assert [model.text(r, 0) for r in range(3)] == ["a_short", "b_long", "c_mid"]
+    window.library.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+    assert [model.text(r, 0) for r in range(3)] == ["b_long", "c_mid", "a_short"]
+    window.library.clicked.emit(model.index(1, 3))
+    assert state.video.name == "c_mid"
+    assert window.library.selectionModel().selectedRows()[0].row() == 1
+    window.close()
+    state.close()

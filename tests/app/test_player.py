@@ -97,3 +97,20 @@ def test_screenshot_of_a_video_at_a_frame(studio_project, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "not decoded" not in result.stderr
     assert shot.stat().st_size > 10_000
+
+
+def test_a_missing_video_file_is_a_message_not_a_crash(qtbot, tmp_path, studio_project):
+    from wsad_studio.main_window import MainWindow
+    from wsad_studio.state import AppState
+
+    (tmp_path / "videos" / "walk.mp4").unlink()
+    state = AppState()
+    window = MainWindow(state)
+    qtbot.addWidget(window)
+    state.open_project(studio_project)
+    with qtbot.waitSignal(window.player.source.frame_failed, timeout=5000):
+        state.select_video("walk")
+    assert "walk.mp4" in window.player.view.message.text()
+    state.step(1)
+    window.close()
+    state.close()
