@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from wsad_core.errors import WsadError
+from wsad_core.errors import ProjectError, WsadError
 from wsad_core.project import ClipRecord, Project
+from wsad_core.project.clips import TIME_TOLERANCE
 from wsad_core.project.labels import SHORTCUT_KEYS
 
 from wsad_studio.state import AppState
@@ -68,9 +69,16 @@ class ProjectCommand(QUndoCommand):
         finally:
             self.state.refresh_clips()
 
-    def clip(self, span: Span) -> ClipRecord:
+    def clip(self, span: Span, *, create: bool = False) -> ClipRecord:
+        """The clip with this span; made when ``create``, else missing is an error (someone
+        else removed it) rather than silently making it again."""
         video_id, start, end = span
-        return self.project.add_clip(video_id, start, end)
+        if create:
+            return self.project.add_clip(video_id, start, end)
+        for clip in self.project.clips(video=video_id):
+            if abs(clip.start - start) <= TIME_TOLERANCE and abs(clip.end - end) <= TIME_TOLERANCE:
+                return clip
+        raise ProjectError(f"the clip {_describe(span)} is gone")
 
 
 class ToggleLabel(ProjectCommand):
@@ -105,7 +113,7 @@ class AddClip(ProjectCommand):
         self.span: Span = (video_id, start, end)
 
     def apply(self) -> None:
-        self.clip(self.span)
+        self.clip(self.span, create=True)
 
     def revert(self) -> None:
         self.project.remove_clip(self.clip(self.span).id)
@@ -122,7 +130,7 @@ class RemoveClip(ProjectCommand):
         self.project.remove_clip(self.clip(self.span).id)
 
     def revert(self) -> None:
-        clip = self.clip(self.span)
+        clip = self.clip(self.span, create=True)
         if self.labelled:
             self.project.set_clip_labels(clip.id, list(self.labels))
 
@@ -190,7 +198,10 @@ class Editor:
         if span is None or self.state.video is None:
             self.state.error.emit("set an in mark (I) or an out mark (O) first")
             return False
-        if any(abs(c.start - span[0]) < 1e-6 and abs(c.end - span[1]) < 1e-6 for c in self.state.clips):
+        if any(
+            abs(c.start - span[0]) <= TIME_TOLERANCE and abs(c.end - span[1]) <= TIME_TOLERANCE
+            for c in self.state.clips
+        ):
             self.state.clear_marks()
             return False
         done = self._push(AddClip(self.state, self.state.video.id, *span))

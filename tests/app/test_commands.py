@@ -126,3 +126,19 @@ def test_removing_an_interval_clip_and_undoing_it_keeps_its_labels(state, studio
     assert not editor.remove_clip(), "the whole-video clip is not removed from the timeline"
     editor.undo()
     assert clip_labels(studio_project, 1.0, 2.0) == (("wave",), True)
+
+
+def test_an_edit_on_a_clip_another_process_removed_is_reported(state, studio_project):
+    editor = Editor(state)
+    state.set_mark_in(25)
+    state.set_mark_out(49)
+    editor.commit_interval()
+    state.set_frame(30)
+    editor.toggle_label("walk")
+    errors = []
+    state.error.connect(errors.append)
+    with reopened(studio_project) as other:
+        other.remove_clip(next(c.id for c in other.clips(video="walk") if c.kind == "interval"))
+    editor.undo()
+    assert "is gone" in errors[-1]
+    assert clip_labels(studio_project, 1.0, 2.0) is None, "not made again behind the user's back"
