@@ -26,12 +26,16 @@ def reproduce(
     model: Annotated[str, typer.Option("--model", help="Model preset, the same for every variant.")] = "cpu-tiny",
     epochs: Annotated[Optional[int], typer.Option("--epochs", help="Epochs per run (default: the plan's).")] = None,
     seeds: Annotated[Optional[int], typer.Option("--seeds", help="Number of world seeds (default: the plan's).")] = None,
+    only: Annotated[
+        Optional[str], typer.Option("--only", help="Comma-separated studies: table,subclip,bags,noise (table always).")
+    ] = None,
 ) -> None:
     """Table 1 (naive, MIL LSE/mean/max, MIL max + uncertainty, full) over world seeds, and the
     sub-clip, bag-sampling and detector-noise sweeps; resumable (finished runs are kept)."""
     import dataclasses
 
     from wsad_core.reproduce import default_plan, quick_plan
+    from wsad_core.reproduce.plan import STUDIES
     from wsad_core.reproduce import reproduce as run_reproduction
 
     make = quick_plan if quick else default_plan
@@ -41,5 +45,8 @@ def reproduce(
         changes["epochs"] = epochs
     if seeds is not None:
         changes["seeds"] = tuple(range(seed, seed + seeds))
+    if only is not None:
+        wanted = {name.strip() for name in only.split(",") if name.strip()} | {"table"}
+        changes["studies"] = tuple(name for name in STUDIES if name in wanted) + tuple(sorted(wanted - set(STUDIES)))
     plan = dataclasses.replace(plan, **changes)
     run_reproduction(plan, out, json_path=json_path, log=say)

@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 
 from wsad_core.detect import import_precomputed
-from wsad_core.formats import ClipLabelRow, write_ava_csv, write_clip_labels_csv
+from wsad_core.formats import AvaRow, ClipLabelRow, write_ava_csv, write_clip_labels_csv
 from wsad_core.project import Project, import_ava_ground_truth, import_clip_labels
 from wsad_core.synthetic import WorldManifest, generate_world, read_manifest, simulate_detections, simulate_video
 from wsad_core.synthetic.export import detection_rows
@@ -100,6 +100,19 @@ class SeedWorld:
             for index, video in enumerate(self.manifest.videos)
         ]
 
+    def redrawn_detections(self, recall: float) -> list[AvaRow]:
+        """The simulated detector's boxes at ``recall`` on the same scenes, from the same
+        random streams (at the world's recall: its own ``detections.csv``, row for row)."""
+        config = self.manifest.config
+        rows: list[AvaRow] = []
+        for index, scene in enumerate(self.scenes()):
+            found = simulate_detections(
+                scene, video_rng(self.seed, index, _DETECTOR_STREAM), recall=recall,
+                precision=config.precision, jitter=config.jitter, dropout_frames=config.dropout_frames,
+            )
+            rows += detection_rows(scene, found)
+        return rows
+
     def ensure_recall_set(self, recall: float) -> str:
         """The detection set of the same scenes seen by a detector of ``recall`` (the world's
         own set when that is its recall); imported once, then remembered."""
@@ -111,15 +124,8 @@ class SeedWorld:
         tag = f"{recall:.2f}"
         if tag in note["recall_sets"]:
             return note["recall_sets"][tag]
-        rows = []
-        for index, scene in enumerate(self.scenes()):
-            found = simulate_detections(
-                scene, video_rng(self.seed, index, _DETECTOR_STREAM), recall=recall,
-                precision=config.precision, jitter=config.jitter, dropout_frames=config.dropout_frames,
-            )
-            rows += detection_rows(scene, found)
         path = self.world_dir / f"detections_recall{tag}.csv"
-        write_ava_csv(rows, path)
+        write_ava_csv(self.redrawn_detections(recall), path)
         with Project.open(self.main_dir) as project:
             key = import_precomputed(project, path).set_key
         note["recall_sets"][tag] = key

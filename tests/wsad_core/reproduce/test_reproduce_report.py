@@ -1,0 +1,98 @@
+"""The report from a handcrafted results file: means, sample stds and the ratio computed by hand."""
+
+import json
+import math
+
+import pytest
+
+from wsad_core.reproduce.report import closing_lines, write_report
+from wsad_core.reproduce.summary import converged, mean_std
+
+# (frame AP seed 0, seed 1), (video AP seed 0, seed 1)
+NUMBERS = {
+    "naive": ((0.2, 0.4), (0.1, 0.3)),
+    "mil_lse": ((0.40, 0.44), (0.2, 0.2)),
+    "mil_mean": ((0.41, 0.45), (0.2, None)),
+    "mil_max": ((0.45, 0.55), (0.3, 0.3)),
+    "mil_max_unc": ((0.5, 0.6), (0.3, 0.5)),
+    "full": ((0.6, 0.8), (0.5, 0.5)),
+}
+PLAN = {"name": "handmade", "preset": "tiny", "model": "cpu-tiny", "seeds": [0, 1], "epochs": 8, "lr": 0.05,
+        "bags_per_batch": 4, "tubelets_per_bag": 4}
+
+
+def _curve(values):
+    return [{"epoch": i + 1, "step": 2 * (i + 1), "seconds": 1.0, "train_loss": 0.5, "val_frame_ap": v}
+            for i, v in enumerate(values)]
+
+
+def _entry(study, point, seed, variant, frame, video, info=None):
+    return {"study": study, "point": point, "seed": seed, "variant": variant, "frame_ap": frame,
+            "video_ap": video, "info": info or {}, "steps": 16,
+            "curve": _curve([0.1, 0.2, 0.3, 0.3, 0.31, 0.31, 0.31, 0.31])}
+
+
+@pytest.fixture
+def results():
+    entries = {}
+    for name, (frames, videos) in NUMBERS.items():
+        for seed in (0, 1):
+            entries[f"table/{name}/seed{seed}"] = _entry("table", name, seed, name, frames[seed], videos[seed])
+    for seed, ap in ((0, 0.7), (1, 0.5)):
+        entries[f"subclip/1s/seed{seed}"] = _entry(
+            "subclip", "1s", seed, "mil_max_unc", ap, None,
+            {"reference_seconds": 1.0, "seconds": 0.5, "clips": 20, "labels_per_clip": 1.5})
+    entries["noise/recall0.50-mil_max/seed0"] = _entry("noise", "recall0.50-mil_max", 0, "mil_max", 0.3, None,
+                                                       {"recall": 0.5})
+    return {"plan": PLAN, "entries": entries}
+
+
+def test_mean_and_sample_std():
+    assert mean_std([0.2, 0.4]) == pytest.approx((0.3, math.sqrt(0.02), 2))
+    assert mean_std([0.5, None]) == (0.5, None, 1)
+    assert mean_std([]) == (None, None, 0)
+
+
+def test_converged():
+    assert converged(_curve([0.1, 0.2, 0.3, 0.3, 0.31, 0.31, 0.31, 0.31])) is True
+    assert converged(_curve([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8])) is False
+    assert converged(_curve([0.1, 0.2])) is None
+
+
+def test_report_numbers(results, tmp_path):
+    out_json = tmp_path / "elsewhere" / "OUT.json"
+    document = write_report(results, tmp_path / "report", out_json)
+    data = json.loads(out_json.read_text())
+    assert data == json.loads(json.dumps(document))
+    for name in NUMBERS:
+        assert set(data) >= {"frame_ap", "frame_ap_std", "video_ap", "ratio_weak_full"}
+    assert data["frame_ap"]["naive"] == pytest.approx(0.3)
+    assert data["frame_ap_std"]["naive"] == pytest.approx(0.141421356)
+    assert data["frame_ap"]["mil_max_unc"] == pytest.approx(0.55)
+    assert data["frame_ap_std"]["mil_max_unc"] == pytest.approx(0.070710678)
+    assert data["frame_ap"]["full"] == pytest.approx(0.7)
+    assert data["ratio_weak_full"] == pytest.approx(0.55 / 0.7)
+    assert data["video_ap"]["mil_mean"] == pytest.approx(0.2)  # the seed without Video AP is left out
+    assert data["video_ap_std"]["mil_mean"] is None  # one value: no std
+    assert data["video_ap"]["mil_max_unc"] == pytest.approx(0.4)
+    assert data["ratio_weak_full_video"] == pytest.approx(0.8)
+    assert data["subclip"][0]["frame_ap"] == pytest.approx(0.6)
+    assert data["table"]["full"]["converged"] == 2
+    claims = {c["claim"]: c for c in data["claims"]}
+    assert claims["max pooling is the best aggregation"]["holds"] is True
+    assert claims["the uncertainty loss improves MIL max"]["gap"] == pytest.approx(0.05)
+    assert claims["the uncertainty loss improves MIL max"]["beyond_spread"] is False  # std 0.0707
+    assert claims["MIL max + uncertainty >= 85 % of full supervision"]["holds"] is False
+
+    report = tmp_path / "report"
+    for name in ("table1.png", "learning_curves.png", "subclip.png", "sweeps.png", "report.md"):
+        assert (report / name).stat().st_size > 0
+    markdown = (report / "report.md").read_text()
+    assert "| Naive (video label on every tubelet) | 0.300 ± 0.141 | 0.200 ± 0.141 |" in markdown
+    assert "| MIL, max pooling + uncertainty | 0.550 ± 0.071 | 0.400 ± 0.141 |" in markdown
+    assert "Frame AP 79 %" in markdown
+
+    lines = closing_lines(document)
+    assert lines[0].startswith("Frame AP (test, mean ± std over seeds): naive 0.300 ± 0.141")
+    assert lines[-1] == ("MIL max + uncertainty reaches 79 % of fully supervised Frame AP "
+                         "(ratio_weak_full = 0.786).")

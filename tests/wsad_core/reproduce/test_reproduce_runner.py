@@ -1,0 +1,95 @@
+"""The runner records each finished entry at once and skips finished entries when rerun."""
+
+import json
+
+import pytest
+
+from wsad_core.errors import WsadError
+from wsad_core.reproduce import Plan
+from wsad_core.reproduce import runner as runner_module
+from wsad_core.reproduce.jobs import Resolved, plan_jobs
+from wsad_core.reproduce.runner import learning_curve, run_plan
+from wsad_core.reproduce.store import ResultStore
+
+PLAN = Plan(name="fake", preset="tiny", model="cpu-tiny", seeds=(0, 1), epochs=1,
+            subclip_seconds=(1.0, None), bag_grid=((4, 4),), recalls=(0.5,))
+
+
+class Boom(Exception):
+    pass
+
+
+@pytest.fixture
+def fake(monkeypatch, tmp_path):
+    """run_job and resolve replaced: no world, no training; calls are counted."""
+    calls = []
+    fail_at = {"key": None}
+
+    def resolve(job, plan, world):
+        # the sub-clip sweep's whole-video point and the (4, 4) bag point are the table's runs
+        variant = job.variant
+        same = job.study == "table" or job.point == "video" or job.point.startswith("4x4")
+        name = f"{variant}" if same else job.key.rsplit("/", 1)[0]
+        return Resolved(tmp_path, (), f"seed{job.seed}|{name}", {"note": job.point})
+
+    def run_job(job, plan, world, log):
+        if job.key == fail_at["key"]:
+            raise Boom(job.key)
+        calls.append(job.key)
+        return {"study": job.study, "point": job.point, "seed": job.seed, "variant": job.variant,
+                "identity": resolve(job, plan, world).identity, "frame_ap": 0.5, "video_ap": None,
+                "train_seconds": 0.0, "eval_seconds": 0.0}
+
+    monkeypatch.setattr(runner_module, "resolve", resolve)
+    monkeypatch.setattr(runner_module, "run_job", run_job)
+    return calls, fail_at
+
+
+def test_resume_skips_finished_entries(fake, tmp_path):
+    calls, fail_at = fake
+    path = tmp_path / "results.json"
+    jobs = plan_jobs(PLAN)
+    fail_at["key"] = jobs[8].key
+    with pytest.raises(Boom):
+        run_plan(PLAN, tmp_path, ResultStore(path, PLAN.to_dict()), log=lambda _: None)
+    finished = json.loads(path.read_text())["entries"]
+    assert list(finished) == [job.key for job in jobs[:8]]  # written as each one finished
+    assert calls == list(finished)
+
+    calls.clear()
+    fail_at["key"] = None
+    store = run_plan(PLAN, tmp_path, ResultStore(path, PLAN.to_dict()), log=lambda _: None)
+    assert set(store.entries) == {job.key for job in jobs}
+    assert jobs[8].key == calls[0] and not set(calls) & set(finished)
+    # shared runs are recorded, not retrained
+    shared = {key for key, entry in store.entries.items() if "shared_with" in entry}
+    assert "subclip/video/seed0" in shared and "bags/4x4-mil_max_unc/seed1" in shared
+    assert not shared & set(calls)
+    assert store.entries["subclip/video/seed0"]["shared_with"] == "table/mil_max_unc/seed0"
+    assert store.entries["subclip/video/seed0"]["study"] == "subclip"
+
+    calls.clear()
+    run_plan(PLAN, tmp_path, ResultStore(path, PLAN.to_dict()), log=lambda _: None)
+    assert calls == []
+
+
+def test_store_refuses_another_plan(tmp_path):
+    path = tmp_path / "results.json"
+    store = ResultStore(path, PLAN.to_dict())
+    store.record("table/naive/seed0", {"study": "table"})
+    assert ResultStore(path, PLAN.to_dict()).done("table/naive/seed0")
+    other = Plan(name="fake", preset="tiny", model="cpu-tiny", seeds=(0,), epochs=2)
+    with pytest.raises(WsadError, match="another plan"):
+        ResultStore(path, other.to_dict())
+
+
+def test_learning_curve_from_events():
+    events = [
+        {"event": "start", "time": 100.0},
+        {"event": "step", "time": 101.0, "step": 1},
+        {"event": "epoch", "time": 102.5, "epoch": 1, "step": 2, "train_loss": 0.7, "val_frame_ap": 0.25},
+        {"event": "epoch", "time": 105.0, "epoch": 2, "step": 4, "train_loss": 0.6, "val_frame_ap": "nan"},
+    ]
+    curve = learning_curve(events)
+    assert curve[0] == {"epoch": 1, "step": 2, "seconds": 2.5, "train_loss": 0.7, "val_frame_ap": 0.25}
+    assert curve[1]["val_frame_ap"] is None

@@ -1,0 +1,72 @@
+"""Worlds per seed: noisier detections of the same scenes, sub-clip projects, shared runs."""
+
+import pytest
+
+from wsad_core.detect import detection_sets
+from wsad_core.formats import write_ava_csv
+from wsad_core.project import Project
+from wsad_core.reproduce import quick_plan
+from wsad_core.reproduce.jobs import Job, resolve
+from wsad_core.reproduce.worlds import seed_world
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    built = seed_world(tmp_path_factory.mktemp("reproduce"), "tiny", 4)
+    built.ensure_main()
+    return built
+
+
+def test_main_is_built_once(world):
+    key = world.ensure_main()
+    assert (world.main_dir / "project.db").is_file()
+    assert world.ensure_main() == key  # the note is reused, nothing regenerated
+    assert world.video_gt == world.world_dir / "ucf_tubes.pkl"  # tiny has no every-frame ground truth
+
+
+def test_redrawn_detections_match_the_world(world, tmp_path):
+    """At the world's own recall the redraw is the world's detections file, row for row, so
+    the other recalls differ from it only in the detector's recall."""
+    redrawn = tmp_path / "detections.csv"
+    write_ava_csv(world.redrawn_detections(world.manifest.config.recall), redrawn)
+    assert redrawn.read_bytes() == world.manifest.path("detections").read_bytes()
+    assert len(world.redrawn_detections(0.3)) < len(world.redrawn_detections(0.95))
+
+
+def test_recall_sets(world):
+    main = world.ensure_main()
+    assert world.ensure_recall_set(world.manifest.config.recall) == main
+    low = world.ensure_recall_set(0.5)
+    assert low != main and world.ensure_recall_set(0.5) == low
+    assert {main, low} <= {s.key for s in detection_sets(world.main_dir / "cache")}
+
+
+def test_subclip_project(world):
+    seconds = 1.0
+    root, key, stats = world.ensure_subclip(seconds)
+    assert world.ensure_subclip(seconds) == (root, key, stats)
+    whole = world.whole_video_stats()
+    assert stats["clips"] > whole["clips"] == len(world.manifest.videos)
+    assert stats["labels_per_clip"] < whole["labels_per_clip"]
+    with Project.open(root) as project:
+        clips = project.clips(labelled=True)
+        assert len(clips) == stats["clips"]
+        assert max(clip.end - clip.start for clip in clips) <= seconds + 1e-6
+        assert {v.split for v in project.videos()} == {"train", "val", "test"}
+
+
+def test_shared_runs_resolve_alike(world):
+    plan = quick_plan(4, preset="tiny")
+    table = resolve(Job("table", "mil_max_unc", 4, "mil_max_unc"), plan, world)
+    video = resolve(Job("subclip", "video", 4, "mil_max_unc", subclip=None), plan, world)
+    assert video.identity == table.identity and video.info["clips"] == len(world.manifest.videos)
+    own_recall = world.manifest.config.recall
+    same = resolve(Job("noise", "r", 4, "mil_max_unc", recall=own_recall), plan, world)
+    assert same.identity == table.identity
+    noisy = resolve(Job("noise", "r", 4, "mil_max_unc", recall=0.5), plan, world)
+    assert noisy.identity != table.identity and noisy.project == world.main_dir
+    bags = resolve(Job("bags", "4x4", 4, "mil_max_unc", ("data.bags_per_batch=4", "data.tubelets_per_bag=4")),
+                   plan, world)
+    assert bags.identity == table.identity
+    sub = resolve(Job("subclip", "1s", 4, "mil_max_unc", subclip=1.0), plan, world)
+    assert sub.project != world.main_dir and sub.info["seconds"] < 1.0  # tiny's videos are shorter than 8 s
