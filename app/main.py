@@ -28,9 +28,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def wait_for_frame(app: QApplication, window: MainWindow, frame: int, timeout: float) -> bool:
-    """Let the decoder deliver ``frame`` (screenshots must show it, not the previous one)."""
+    """Let the decoder deliver ``frame`` (screenshots must show it, not the previous one);
+    False when it cannot (the file is missing or damaged: the player says so) or is late."""
+    failed: list[int] = []
+    window.player.source.frame_failed.connect(lambda index, _message: failed.append(index))
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not failed:
         app.processEvents()
         if window.player.shown_frame == frame:
             return True
@@ -59,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot is not None:
         app.processEvents()
         if state.video is not None and not wait_for_frame(app, window, state.frame, SCREENSHOT_WAIT_S):
-            print(f"wsad-studio: frame {state.frame} was not decoded in time", file=sys.stderr)
+            print(f"wsad-studio: frame {state.frame} could not be shown", file=sys.stderr)
         app.processEvents()
         window.grab().save(str(args.screenshot))
         window.close()

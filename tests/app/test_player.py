@@ -95,7 +95,7 @@ def test_screenshot_of_a_video_at_a_frame(studio_project, tmp_path):
         capture_output=True, text=True, timeout=120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert result.returncode == 0, result.stderr
-    assert "not decoded" not in result.stderr
+    assert "could not be shown" not in result.stderr
     assert shot.stat().st_size > 10_000
 
 
