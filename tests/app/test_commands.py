@@ -142,3 +142,20 @@ def test_an_edit_on_a_clip_another_process_removed_is_reported(state, studio_pro
     editor.undo()
     assert "is gone" in errors[-1]
     assert clip_labels(studio_project, 1.0, 2.0) is None, "not made again behind the user's back"
+
+
+def test_the_clip_under_the_playhead_holds_the_frames_training_puts_in_its_bag(state):
+    """Sub-clips of 0.7 s at 25 fps start and end between frames: the studio's current clip
+    for frame f must be the one whose bag (wsad_core.mil.bags: [ceil(start·fps), ceil(end·fps)))
+    holds f."""
+    import math
+
+    Editor(state).split_video(0.7)
+    subclips = [c for c in state.clips if c.kind == "subclip"]
+    for frame in range(state.frame_count):
+        state.set_frame(frame)
+        in_bag = [
+            c for c in subclips
+            if math.ceil(c.start * 25 - 1e-6) <= frame < math.ceil(c.end * 25 - 1e-6)
+        ]
+        assert [state.current_clip()] == in_bag, frame
