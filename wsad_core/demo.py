@@ -39,6 +39,7 @@ def _summary(root: Path, run_id: int, split: str, seconds: float) -> str:
         evaluation = json.loads((project.run_dir(run_id) / "metrics.json").read_text())[split]
         run_dir = project.run_dir(run_id)
     frame, video = evaluation["frame_ap"] or {}, evaluation["video_ap"] or {}
+    video_maps = video.get("mAP", {})
     exports = root / "exports"
     return "\n".join([
         f"\nDemo done in {seconds:.0f} s. Project: {root}",
@@ -47,7 +48,7 @@ def _summary(root: Path, run_id: int, split: str, seconds: float) -> str:
         f"  run {run_id}: {predictions.tubelets} tubelets and {predictions.keyframe_boxes} keyframe boxes scored,"
         f" {predictions.tubes} action tubes",
         f"  Frame AP ({split}): {_ap(frame.get('mAP'))}",
-        f"  Video AP ({split}): {_ap(video.get('mAP', {}).get('0.2'))} @0.2, {_ap(video.get('mAP', {}).get('0.5'))} @0.5",
+        f"  Video AP ({split}): {_ap(video_maps.get('0.2'))} @0.2, {_ap(video_maps.get('0.5'))} @0.5",
         f"  run files: {run_dir} (metrics.json, ap_per_class_{split}.png, pr_curves_{split}.png)",
         f"  exports: {exports} (ground_truth.csv, predictions_ava.csv, tubes.csv, *.mp4)",
         "  open it in the studio: wsad-studio " + str(root),

@@ -60,8 +60,8 @@ def run(
         typer.Option("--video-gt", help="Ground-truth tubes for Video AP (UCF101v2-GT.pkl or pyannot.pkl); "
                                         "default: the project's every-frame ground truth."),
     ] = None,
-    device: Annotated[str, typer.Option("--device", help="For predicting first, when needed: auto, cpu, cuda …")] = "auto",
-    batch_size: Annotated[int, typer.Option("--batch-size", help="For predicting first: boxes per model call.")] = 16,
+    device: Annotated[str, typer.Option("--device", help="For predicting first: auto, cpu, cuda …")] = "auto",
+    batch_size: Annotated[int, typer.Option("--batch-size", help="For predicting first: clips per model call.")] = 16,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the result as JSON.")] = None,
     force: ForceOption = False,
 ) -> None:
@@ -83,7 +83,8 @@ def run(
         )
     summary = result.to_json()
     frame, video = summary["frame_ap"], summary["video_ap"]
-    names = list(dict.fromkeys([*(frame or {}).get("per_class", {}), *((video or {}).get("per_class", {}).get("0.5", {}))]))
+    video_classes = (video or {}).get("per_class", {}).get("0.5", {})
+    names = list(dict.fromkeys([*(frame or {}).get("per_class", {}), *video_classes]))
     table = Table("class", "Frame AP", "Video AP@0.2", "Video AP@0.5")
 
     def cell(value: float | None) -> str:

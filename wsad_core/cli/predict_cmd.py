@@ -18,11 +18,16 @@ def predict(
     project_dir: ProjectOption = DEFAULT_PROJECT,
     split: Annotated[str, typer.Option("--split", help="Videos to predict on: train, val, test or all.")] = "all",
     videos: Annotated[Optional[list[str]], typer.Option("--videos", "--video", "-v", help="Only these videos.")] = None,
-    checkpoint: Annotated[Optional[Path], typer.Option("--checkpoint", help="Checkpoint file (default: the run's last).")] = None,
-    batch_size: Annotated[int, typer.Option("--batch-size", help="Boxes per model call.")] = 16,
+    checkpoint: Annotated[
+        Optional[Path], typer.Option("--checkpoint", help="Checkpoint file (default: the run's last).")
+    ] = None,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", help="Clips per model call (the boxes of one frame share a clip).")
+    ] = 16,
     device: Annotated[str, typer.Option("--device", help="auto, cpu, cuda, cuda:1 …")] = "auto",
     tubelet_stride: Annotated[
-        int, typer.Option("--tubelet-stride", help="Score a tubelet starting every N frames of a track (1: ACT's every frame).")
+        int,
+        typer.Option("--tubelet-stride", help="Score a tubelet starting every N frames of a track (1: ACT's every frame)."),
     ] = 1,
     events: Annotated[bool, typer.Option("--events", help="JSON-lines progress events on stdout.")] = False,
 ) -> None:

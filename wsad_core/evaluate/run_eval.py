@@ -17,6 +17,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import timezone
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from wsad_core.evaluate.run_detections import detected_tubes, keyframe_rows, lab
 from wsad_core.evaluate.video_ap import GtTube, video_ap_range
 from wsad_core.files import atomic_output
 from wsad_core.infer.predict import PredictOptions, Progress, predict_run, select_videos
-from wsad_core.project import Project, VideoRecord
+from wsad_core.project import PredictionSetRecord, Project, VideoRecord
 from wsad_core.project.ground_truth import ground_truth_rows
 
 VIDEO_AP_THRESHOLDS = (0.2, 0.5)
@@ -40,6 +41,7 @@ class RunEvaluation:
     split: str
     videos: list[str]
     predicted: bool  # whether predictions were (re)made for this evaluation
+    checkpoint: str = ""
     frame_ap: FrameApResult | None = None
     class_names: dict[int, str] = field(default_factory=dict)  # AVA action id -> name
     video_ap: dict[float, dict[str, float]] = field(default_factory=dict)  # threshold -> per class
@@ -67,20 +69,30 @@ class RunEvaluation:
                 "per_class": {f"{t:g}": {n: finite(ap) for n, ap in aps.items()} for t, aps in self.video_ap.items()},
                 "ground_truth": self.video_gt_source,
             }
-        return {"split": self.split, "videos": self.videos, "frame_ap": frame, "video_ap": video}
+        return {"split": self.split, "checkpoint": self.checkpoint, "videos": self.videos,
+                "frame_ap": frame, "video_ap": video}
+
+
+def _stale(record: PredictionSetRecord, run_dir: Path) -> bool:
+    """Whether the checkpoint the predictions came from has changed since (training went on)."""
+    checkpoint = run_dir / record.checkpoint
+    made = record.created_at if record.created_at.tzinfo else record.created_at.replace(tzinfo=timezone.utc)
+    return checkpoint.is_file() and checkpoint.stat().st_mtime > made.timestamp()
 
 
 def ensure_predictions(
     project: Project, run: int | str, videos: Sequence[VideoRecord], options: PredictOptions, progress: Progress | None
 ) -> bool:
-    """Predict when the stored predictions miss some of ``videos``; True when it did."""
+    """Predict when the stored predictions miss some of ``videos`` or are older than their
+    checkpoint; True when it did."""
     record = project.prediction_set(run)
     have = set(record.videos) if record is not None else set()
     wanted = {v.name for v in videos}
-    if wanted <= have:
+    if record is not None and wanted <= have and not _stale(record, project.run_dir(run)):
         return False
-    if record is not None and "tubelet_stride" in record.settings:
-        options = replace(options, tubelet_stride=int(record.settings["tubelet_stride"]))
+    if record is not None:
+        options = replace(options, tubelet_stride=int(record.settings.get("tubelet_stride", 1)),
+                          checkpoint=options.checkpoint or project.run_dir(run) / record.checkpoint)
     predict_run(project, run, replace(options, split="all", videos=tuple(sorted(have | wanted))), progress=progress)
     return True
 
@@ -110,7 +122,7 @@ def evaluate_run(
     names = [v.name for v in videos]
     predicted = ensure_predictions(project, run, videos, options or PredictOptions(), progress)
     predictions = project.predictions(run)
-    result = RunEvaluation(split, names, predicted)
+    result = RunEvaluation(split, names, predicted, predictions.record.checkpoint)
 
     with project.reading() as session:
         gt_rows = ground_truth_rows(session, video_ids=[v.id for v in videos])

@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from wsad_core.errors import WsadError
 from wsad_core.infer.score import FrameInstance, ScoredInstance, frame_instances, load_run_model, score_instances
-from wsad_core.infer.windows import keyframes_by_video, video_windows
+from wsad_core.infer.windows import every_nth, keyframes_by_video, video_windows
 from wsad_core.project import Project, VideoRecord
 from wsad_core.project.predictions import PredictionSetRecord, VideoPredictions
 from wsad_core.project.schema import AnnotatedFrame, Video
@@ -100,14 +100,19 @@ def annotated_keyframes(project: Project, videos: Sequence[VideoRecord]) -> dict
 
 
 def _instances(
-    windows: Mapping[str, Sequence[Tubelet]], keyframes: Mapping[str, Sequence[tuple[int, float]]]
+    windows: Mapping[str, Sequence[Tubelet]],
+    every_window: Mapping[str, Sequence[Tubelet]],
+    keyframes: Mapping[str, Sequence[tuple[int, float]]],
 ) -> list[FrameInstance]:
+    """Scored windows at their centres, and every track's box on each keyframe (from all
+    windows, so that spacing the scored ones leaves no keyframe box out)."""
     unique: dict[tuple[str, int, int], FrameInstance] = {}
     for name, tubelets in windows.items():
         for t in tubelets:
-            unique.setdefault((name, t.centre_frame, t.track_id), FrameInstance(name, t.centre_frame, t.track_id, t.centre_box))
+            key = (name, t.centre_frame, t.track_id)
+            unique.setdefault(key, FrameInstance(name, t.centre_frame, t.track_id, t.centre_box))
     wanted = {name: [frame for frame, _ in frames] for name, frames in keyframes.items()}
-    for instance in frame_instances(windows, wanted):
+    for instance in frame_instances(every_window, wanted):
         unique.setdefault((instance.video, instance.frame, instance.track_id), instance)
     return [unique[key] for key in sorted(unique)]
 
@@ -164,6 +169,8 @@ def predict_run(
     from wsad_core.tubes.linking import link_video_tubes
 
     options = options or PredictOptions()
+    if options.tubelet_stride < 1 or options.batch_size < 1:
+        raise WsadError("--tubelet-stride and --batch-size must be at least 1")
     device = resolve_device(options.device)
     run_dir = project.run_dir(run)
     checkpoint = options.checkpoint or run_dir / "checkpoints" / "last.pt"
@@ -173,9 +180,10 @@ def predict_run(
     videos = select_videos(project, options.split, options.videos)
     detection_set = choose_detection_set(project, load_snapshot(run_dir / "snapshot.json")["detection_set"])
     tubelet_config = TubeletConfig(k=config.data.tubelet_length, min_score=config.data.min_score)
-    windows = video_windows(detection_set, videos, tubelet_config, options.tubelet_stride)
+    every_window = video_windows(detection_set, videos, tubelet_config)
+    windows = {name: every_nth(found, options.tubelet_stride) for name, found in every_window.items()}
     keyframes = keyframes_by_video(annotated_keyframes(project, videos), videos)
-    instances = _instances(windows, keyframes)
+    instances = _instances(windows, every_window, keyframes)
     autocast = (
         torch.autocast("cuda", dtype=torch.bfloat16) if device.startswith("cuda") else contextlib.nullcontext()
     )
@@ -205,4 +213,7 @@ def predict_run(
         "frame_stride": config.data.frame_stride, "detection_set": detection_set.key,
         "linking": asdict(options.linking),
     }
-    return project.store_predictions(run, predictions, labels=labels, checkpoint=str(checkpoint), settings=settings)
+    # Relative to the run folder when inside it, so that a moved project keeps its meaning.
+    inside = Path(checkpoint).resolve().is_relative_to(run_dir.resolve())
+    name = str(Path(checkpoint).resolve().relative_to(run_dir.resolve())) if inside else str(Path(checkpoint).resolve())
+    return project.store_predictions(run, predictions, labels=labels, checkpoint=name, settings=settings)

@@ -22,15 +22,19 @@ from wsad_core.tubes.tracks import FrameDetections
 
 def track_windows(detections: FrameDetections, config: TubeletConfig, stride: int = 1) -> list[Tubelet]:
     """K-frame windows of every track, one starting every ``stride`` frames of the track."""
-    if stride < 1:
-        raise ValueError(f"tubelet stride must be at least 1, not {stride}")
     keep = detections.scores >= config.min_score
     filtered = FrameDetections(detections.frames[keep], detections.boxes[keep], detections.scores[keep])
     tracks = link_tracks(filtered, iou_threshold=config.link_iou, max_gap=config.max_gap)
-    windows = cut_tubelets(tracks, config.k)
+    return every_nth(cut_tubelets(tracks, config.k), stride)
+
+
+def every_nth(windows: Sequence[Tubelet], stride: int) -> list[Tubelet]:
+    """The windows starting every ``stride`` frames from each track's first."""
+    if stride < 1:
+        raise ValueError(f"tubelet stride must be at least 1, not {stride}")
     starts: dict[int, int] = {}
     for window in windows:
-        starts.setdefault(window.track_id, int(window.frames[0]))
+        starts[window.track_id] = min(starts.get(window.track_id, int(window.frames[0])), int(window.frames[0]))
     return [w for w in windows if (int(w.frames[0]) - starts[w.track_id]) % stride == 0]
 
 

@@ -156,7 +156,7 @@ def _unpack_tubes(video: str, data: Mapping[str, np.ndarray]) -> tuple[ActionTub
 class PredictionSetRecord:
     run_id: int
     folder: Path
-    checkpoint: str
+    checkpoint: str  # relative to the run's folder when inside it
     labels: tuple[str, ...]
     settings: dict[str, Any]
     videos: dict[str, str]  # video name -> file name in ``folder``

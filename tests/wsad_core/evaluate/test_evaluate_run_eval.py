@@ -84,3 +84,23 @@ def test_keyframe_only_ground_truth_makes_no_tubes(predicted_world):
     root, _ = predicted_world
     with Project.open(root) as project:
         assert not any(project_gt_tubes(project, project.videos()).values())
+
+
+def test_eval_run_reuses_predictions_until_the_checkpoint_changes(predicted_project):
+    import os
+    import time
+
+    from wsad_core.evaluate.run_eval import evaluate_run
+
+    root, run = predicted_project
+    with Project.open(root) as project:
+        before = project.prediction_set(run)
+        assert before.checkpoint == "checkpoints/last.pt"  # relative: the copied project still finds it
+        result = evaluate_run(project, run, split="all")
+        assert not result.predicted and project.prediction_set(run) == before
+        later = time.time() + 60
+        os.utime(project.run_dir(run) / before.checkpoint, (later, later))  # training went on
+        result = evaluate_run(project, run, split="all")
+        after = project.prediction_set(run)
+    assert result.predicted and after.folder != before.folder
+    assert after.settings["tubelet_stride"] == before.settings["tubelet_stride"]
