@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from wsad_core.errors import WsadError
@@ -47,10 +48,14 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("wsad-studio")
     app.setOrganizationName("wsad-studio")
     state = AppState()
-    window = MainWindow(state)
+    window = MainWindow(state, None if args.screenshot is not None else QSettings())
+    project = args.project
+    if project is None and args.screenshot is None:
+        last = window.last_project()
+        project = Path(last) if last and (Path(last) / "project.db").is_file() else None
     try:
-        if args.project is not None:
-            state.open_project(args.project)
+        if project is not None:
+            state.open_project(project)
             if args.video is not None:
                 state.select_video(args.video)
                 state.set_frame(args.frame)

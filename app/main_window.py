@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -33,9 +33,13 @@ SPLIT_SECONDS = 2.0
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, state: AppState) -> None:
+    """``settings``, when given, keeps the window layout and the last project between runs
+    (left out by tests and screenshots, which must not depend on a user's history)."""
+
+    def __init__(self, state: AppState, settings: QSettings | None = None) -> None:
         super().__init__()
         self.state = state
+        self.settings = settings
         self.editor = Editor(state)
         self.setWindowTitle("wsad-studio")
         self.resize(1280, 800)
@@ -59,6 +63,21 @@ class MainWindow(QMainWindow):
         self.summary = QLabel()
         self.statusBar().addPermanentWidget(self.summary)
         self.statusBar().showMessage("No project open")
+        self._restore_layout()
+
+    def _restore_layout(self) -> None:
+        if self.settings is None:
+            return
+        geometry, layout = self.settings.value("window/geometry"), self.settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if layout is not None:
+            self.restoreState(layout)
+
+    def last_project(self) -> str | None:
+        """The project open when the studio last closed, if it remembers one."""
+        value = None if self.settings is None else self.settings.value("project/last")
+        return str(value) if value else None
 
     def _layout(self) -> None:
         timeline_area = QScrollArea()
@@ -198,6 +217,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("No project open")
             return
         self.setWindowTitle(f"wsad-studio — {project.root.name}")
+        if self.settings is not None:
+            self.settings.setValue("project/last", str(project.root))
         self._show_summary()
         self.statusBar().clearMessage()
 
@@ -213,5 +234,9 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.settings is not None:
+            self.settings.setValue("window/geometry", self.saveGeometry())
+            self.settings.setValue("window/state", self.saveState())
+            self.settings.sync()
         self.player.shutdown()
         super().closeEvent(event)

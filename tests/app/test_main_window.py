@@ -90,3 +90,22 @@ def test_library_sorts_by_duration_and_follows_the_video_shown(qtbot, tmp_path, 
     assert window.library.selectionModel().selectedRows()[0].row() == 1
     window.close()
     state.close()
+
+
+def test_layout_and_last_project_are_remembered(qtbot, tmp_path, project_with_videos):
+    from PySide6.QtCore import QSettings
+
+    settings = QSettings(str(tmp_path / "studio.ini"), QSettings.Format.IniFormat)
+    state = AppState()
+    window = MainWindow(state, settings)
+    qtbot.addWidget(window)
+    assert window.last_project() is None
+    state.open_project(project_with_videos)
+    window.resize(640, 480)
+    window.close()
+    state.close()
+    again = MainWindow(AppState(), QSettings(str(tmp_path / "studio.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(again)
+    assert again.last_project() == str(project_with_videos)
+    assert (again.width(), again.height()) == (640, 480)
+    again.close()
