@@ -105,6 +105,30 @@ class ToggleLabel(ProjectCommand):
             self.project.clear_clip_labels(clip.id)
 
 
+class SetClipLabels(ProjectCommand):
+    """Give a clip exactly these labels (empty: "no action", a negative bag), or forget its
+    labelling (None: not labelled yet)."""
+
+    def __init__(self, state: AppState, clip: ClipRecord, labels: tuple[str, ...] | None) -> None:
+        what = "not labelled" if labels is None else (", ".join(labels) or "no action")
+        super().__init__(state, f"Mark {_describe(_span(clip))} as {what}")
+        self.span, self.labels = _span(clip), labels
+        self.before_labels, self.before_labelled = clip.labels, clip.labelled
+
+    def apply(self) -> None:
+        self._set(self.labels)
+
+    def revert(self) -> None:
+        self._set(self.before_labels if self.before_labelled else None)
+
+    def _set(self, labels: tuple[str, ...] | None) -> None:
+        clip = self.clip(self.span)
+        if labels is None:
+            self.project.clear_clip_labels(clip.id)
+        else:
+            self.project.set_clip_labels(clip.id, list(labels))
+
+
 class AddClip(ProjectCommand):
     """Create an interval clip; undo deletes it (with any labels set on it since)."""
 
@@ -186,6 +210,24 @@ class Editor:
             self.state.error.emit("no clip under the playhead: mark one with I/O and Enter, or split")
             return False
         return self._push(ToggleLabel(self.state, clip, name))
+
+    def mark_no_action(self) -> bool:
+        """Label the current clip as holding none of the actions (a negative bag)."""
+        return self._set_current((), "no action")
+
+    def clear_labels(self) -> bool:
+        """Forget the current clip's labelling: it goes back to "not labelled"."""
+        return self._set_current(None, "not labelled")
+
+    def _set_current(self, labels: tuple[str, ...] | None, what: str) -> bool:
+        clip = self.state.current_clip()
+        if clip is None:
+            self.state.error.emit("no clip under the playhead")
+            return False
+        if (clip.labelled, clip.labels) == (labels is not None, labels or ()):
+            self.state.error.emit(f"the clip is already {what}")
+            return False
+        return self._push(SetClipLabels(self.state, clip, labels))
 
     def toggle_label_key(self, key: str) -> bool:
         """Toggle the label whose shortcut is ``key`` (case-insensitive)."""

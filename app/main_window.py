@@ -131,6 +131,9 @@ class MainWindow(QMainWindow):
         self._add(edit, "&Remove interval clip", "Delete", self.editor.remove_clip)
         self._add(edit, "&Split video into sub-clips…", "Ctrl+K", self.split_video)
         self.labels_menu = self.menuBar().addMenu("&Labels")
+        self._add(self.labels_menu, "Mark clip as &no action", "0", self.editor.mark_no_action)
+        self._add(self.labels_menu, "&Forget the clip's labels", "Backspace", self.editor.clear_labels)
+        self.labels_menu.addSeparator()
 
         play = self.menuBar().addMenu("&Playback")
         step = self.state.step

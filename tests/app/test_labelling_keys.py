@@ -105,3 +105,14 @@ def test_a_killed_studio_keeps_every_edit_it_reported_saved(studio_project):
     process.wait(timeout=30)
     assert sum(line.startswith("SAVED") for line in lines) == 3
     assert db_clips(studio_project) == {(0.0, 3.0): (("walk",), True), (1.0, 2.0): (("sit",), True)}
+
+
+def test_zero_marks_no_action_and_backspace_forgets(qtbot, window, studio_project):
+    keys(qtbot, window, Key.Key_1, Key.Key_0)
+    assert db_clips(studio_project)[(0.0, 3.0)] == ((), True)
+    assert "no action" in window.label_panel.clip_info.text()
+    keys(qtbot, window, Key.Key_Backspace)
+    assert db_clips(studio_project)[(0.0, 3.0)] == ((), False)
+    assert "not labelled" in window.label_panel.clip_info.text()
+    keys(qtbot, window, (Key.Key_Z, CTRL), (Key.Key_Z, CTRL))
+    assert db_clips(studio_project)[(0.0, 3.0)] == (("walk",), True)
