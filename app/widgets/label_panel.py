@@ -49,6 +49,7 @@ class LabelPanel(QWidget):
         state.labels_changed.connect(lambda _labels: self._rebuild())
         state.clips_changed.connect(lambda _clips: self._refresh())
         state.frame_changed.connect(lambda _frame: self._refresh())
+        state.video_changed.connect(lambda _video: self._refresh(force=True))
         self._shown: ClipRecord | None = None
         self._rebuild()
 
@@ -85,7 +86,7 @@ class LabelPanel(QWidget):
         if clip == self._shown and not force:
             return
         self._shown = clip
-        self.clip_info.setText(describe_clip(clip))
+        self.clip_info.setText(describe_clip(clip) if self.state.video is not None else "No video")
         names = set(clip.labels) if clip is not None else set()
         for row in range(self.list.count()):
             item = self.list.item(row)

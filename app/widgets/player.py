@@ -25,6 +25,7 @@ from wsad_studio.overlays import BoxLayer, OverlayProvider
 from wsad_studio.state import AppState
 
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0)
+MESSAGE_AREA = (960, 540)
 
 
 class FrameView(QGraphicsView):
@@ -58,11 +59,16 @@ class FrameView(QGraphicsView):
             self._fit()
 
     def show_message(self, text: str) -> None:
+        """A line of text in place of the frame, at its natural size in a 16:9 area."""
         self.image = QImage()
         self.pixmap_item.setPixmap(QPixmap())
         self.boxes.show_boxes([], 0, 0)
         self.message.setText(text)
-        self.scene().setSceneRect(self.message.boundingRect())
+        area = QRectF(0, 0, MESSAGE_AREA[0], MESSAGE_AREA[1])
+        size = self.message.boundingRect()
+        area.setWidth(max(area.width(), size.width() + 40))
+        self.message.setPos((area.width() - size.width()) / 2, (area.height() - size.height()) / 2)
+        self.scene().setSceneRect(area)
         self._fit()
 
     def resizeEvent(self, event) -> None:  # noqa: ANN001, N802
