@@ -15,6 +15,7 @@ from typing import Any
 from wsad_core.reproduce.plan import Plan, scaled_subclip_seconds
 from wsad_core.reproduce.variants import VARIANTS, variant_overrides
 from wsad_core.reproduce.worlds import SeedWorld
+from wsad_core.train import make_config
 
 
 @dataclass(frozen=True)
@@ -78,21 +79,40 @@ def plan_jobs(plan: Plan) -> list[Job]:
     return jobs
 
 
+def matched_schedule(plan: Plan, scale: float) -> tuple[str, ...]:
+    """Epochs (and warm-up) for a sweep point whose epoch is ``1 / scale`` times as many
+    steps as the table's, so that every point trains for the same number of steps: shorter
+    sub-clips make more bags, fewer bags per batch make more batches. Without this the
+    finer-labelled or smaller-batch points would also get more training."""
+    if abs(scale - 1.0) < 1e-9:
+        return ()
+    epochs = max(1, round(plan.epochs * scale))
+    warmup = make_config(list(plan.extra_overrides)).optim.warmup_epochs * epochs / plan.epochs
+    return (f"epochs={epochs}", f"optim.warmup_epochs={warmup:.4g}")
+
+
 def resolve(job: Job, plan: Plan, world: SeedWorld) -> Resolved:
     """Build what ``job`` needs in ``world`` (once) and give its project and full overrides."""
     info = dict(job.info)
     main_set = world.ensure_main()
     project, detections = world.main_dir, main_set
+    scale = 1.0
     if job.subclip is not None:
         seconds = scaled_subclip_seconds(job.subclip, world.mean_video_seconds)
         project, detections, stats = world.ensure_subclip(seconds)
         info.update(seconds=seconds, **stats)
+        scale = world.whole_video_stats["clips"] / stats["clips"]
     elif job.study == "subclip":
-        info.update(seconds=round(world.mean_video_seconds, 3), **world.whole_video_stats())
+        info.update(seconds=round(world.mean_video_seconds, 3), **world.whole_video_stats)
+    if "bags_per_batch" in info:
+        scale = info["bags_per_batch"] / plan.bags_per_batch
     if job.recall is not None:
         detections = world.ensure_recall_set(job.recall)
+    schedule = matched_schedule(plan, scale)
+    if schedule:
+        info["epochs"] = int(schedule[0].split("=")[1])
     overrides = _canonical((
-        *plan.common_overrides(job.seed), *variant_overrides(job.variant), *job.overrides,
+        *plan.common_overrides(job.seed), *variant_overrides(job.variant), *job.overrides, *schedule,
         f"data.detections={detections}",
     ))
     identity = f"{project.relative_to(world.root.parent)}|{' '.join(overrides)}"

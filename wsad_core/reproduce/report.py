@@ -44,7 +44,7 @@ def markdown(summary: Mapping[str, Any], plan: Mapping[str, Any]) -> str:
         lines.append(
             f"| {VARIANT_TITLES[name]} | {_num(row['frame_ap'], row['frame_ap_std'])} | "
             f"{_num(row['video_ap'], row['video_ap_std'])} | {_num(row['val_frame_ap_final'])} | "
-            f"{row['converged']}/{len(row['seeds'])} |"
+            f"{_converged(row)} |"
         )
     lines += [
         "",
@@ -71,6 +71,12 @@ def markdown(summary: Mapping[str, Any], plan: Mapping[str, Any]) -> str:
             detail = f" (best: {claim['best']})"
         lines.append(f"- {claim['claim']}: {verdict}{detail}")
     return "\n".join(lines) + "\n"
+
+
+def _converged(row: Mapping[str, Any]) -> str:
+    """Runs whose validation curve had flattened, of those long enough to tell."""
+    known = row.get("convergence_known", 0)
+    return f"{row['converged']}/{known}" if known else "n/a (too few epochs)"
 
 
 def _sweep_tables(summary: Mapping[str, Any]) -> list[str]:

@@ -160,7 +160,9 @@ class SeedWorld:
         _write_note(root, {"detections": key, "labels": stats, "seconds": seconds})
         return root, key, stats
 
+    @cached_property
     def whole_video_stats(self) -> dict:
+        """:func:`label_stats` of the whole-video labels (what the main project trains on)."""
         return label_stats([row for scene in self.scenes() for row in weak_label_rows(scene, None)])
 
 

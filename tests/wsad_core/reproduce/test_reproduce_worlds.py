@@ -45,7 +45,7 @@ def test_subclip_project(world):
     seconds = 1.0
     root, key, stats = world.ensure_subclip(seconds)
     assert world.ensure_subclip(seconds) == (root, key, stats)
-    whole = world.whole_video_stats()
+    whole = world.whole_video_stats
     assert stats["clips"] > whole["clips"] == len(world.manifest.videos)
     assert stats["labels_per_clip"] < whole["labels_per_clip"]
     with Project.open(root) as project:
@@ -70,3 +70,16 @@ def test_shared_runs_resolve_alike(world):
     assert bags.identity == table.identity
     sub = resolve(Job("subclip", "1s", 4, "mil_max_unc", subclip=1.0), plan, world)
     assert sub.project != world.main_dir and sub.info["seconds"] < 1.0  # tiny's videos are shorter than 8 s
+
+
+def test_sweep_points_train_as_many_steps(world):
+    """More bags (shorter sub-clips) or fewer bags per batch: proportionally fewer epochs."""
+    plan = quick_plan(4, preset="tiny")
+    sub = resolve(Job("subclip", "1s", 4, "mil_max_unc", subclip=1.0), plan, world)
+    _, _, stats = world.ensure_subclip(sub.info["seconds"])
+    expected = max(1, round(plan.epochs * len(world.manifest.videos) / stats["clips"]))
+    assert sub.info["epochs"] == expected and f"epochs={expected}" in sub.overrides
+    assert f"optim.warmup_epochs={expected / plan.epochs:.4g}" in sub.overrides
+    bags = resolve(Job("bags", "1x16", 4, "mil_max", ("data.bags_per_batch=1", "data.tubelets_per_bag=16"),
+                       info={"bags_per_batch": 1, "tubelets_per_bag": 16}), plan, world)
+    assert f"epochs={round(plan.epochs / 4)}" in bags.overrides

@@ -1,0 +1,40 @@
+"""End to end on the tiny world: `wsad bench reproduce` trains every Table 1 variant for one
+step, evaluates, writes the report, and a second invocation trains nothing."""
+
+import json
+
+import pytest
+
+from wsad_core.cli import main
+
+KEYS = {"naive", "mil_lse", "mil_mean", "mil_max", "mil_max_unc", "full"}
+
+
+@pytest.mark.slow
+def test_bench_reproduce_smoke(tmp_path, capsys):
+    out, out_json = tmp_path / "bench", tmp_path / "OUT.json"
+    argv = ["bench", "reproduce", "--quick", "--preset", "tiny", "--only", "table", "--epochs", "1",
+            "--out", str(out), "--json", str(out_json), "optim.lr=0.01"]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out.strip().splitlines()
+    assert printed[-3].startswith("Frame AP (test, mean ± std over seeds): naive ")
+    assert printed[-1].startswith("MIL max + uncertainty reaches ")
+
+    data = json.loads(out_json.read_text())
+    for key in ("frame_ap", "frame_ap_std", "video_ap"):
+        assert set(data[key]) == KEYS
+    assert all(isinstance(data["frame_ap"][k], float) for k in KEYS)
+    assert all(value is None for value in data["frame_ap_std"].values())  # one seed: no spread
+    assert "ratio_weak_full" in data
+    report = out / "report-quick"
+    for name in ("report.md", "table1.png", "learning_curves.png"):
+        assert (report / name).stat().st_size > 0
+    results = json.loads((out / "results-quick.json").read_text())
+    entries = results["entries"]
+    assert set(entries) == {f"table/{k}/seed0" for k in KEYS}
+    # tiny: one batch per epoch, so one epoch is one step, with its validation point
+    assert all(entry["steps"] == 1 and len(entry["curve"]) == 1 for entry in entries.values())
+    assert "optim.lr=0.01" in entries["table/full/seed0"]["overrides"]
+
+    assert main(argv) == 0  # resumes: everything is done, nothing retrains
+    assert "6 jobs, 6 already done" in capsys.readouterr().out
