@@ -1,8 +1,11 @@
-"""Frame AP of a trained run on a split of the project, against its ground-truth boxes.
+"""Frame AP of a trained run on a split of the project, against its ground-truth boxes,
+with the model in memory (the training loop's validation; `wsad eval run` reads stored
+predictions instead, see :mod:`wsad_core.evaluate.run_eval`).
 
 Every annotated frame of the split's videos is scored: each person track covering the frame
 is one detection per class (as AVA detections are scored per keyframe), evaluated with the
-AVA protocol of :mod:`wsad_core.evaluate.frame_ap`.
+AVA protocol of :mod:`wsad_core.evaluate.frame_ap`. Tracks, boxes (rounded as an AVA CSV
+holds them) and clip stride are those of `wsad predict`, so both give the same numbers.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy import select
 
 from wsad_core.errors import WsadError
@@ -19,13 +23,14 @@ from wsad_core.evaluate.ava_io import AvaArrays
 from wsad_core.evaluate.frame_ap import FrameApResult, frame_ap
 from wsad_core.formats import AvaRow
 from wsad_core.infer import frame_instances, load_run_model, score_instances
+from wsad_core.infer.windows import video_windows
 from wsad_core.model import ActionDetector, ModelPreset
 from wsad_core.project import Project
 from wsad_core.project.ground_truth import ground_truth_rows
 from wsad_core.project.schema import AnnotatedFrame, Video
 from wsad_core.train.config import TrainConfig
 from wsad_core.train.setup import choose_detection_set, load_snapshot
-from wsad_core.tubes.project_tubelets import TubeletConfig, project_tubelets
+from wsad_core.tubes.project_tubelets import TubeletConfig
 
 
 @dataclass(frozen=True)
@@ -55,8 +60,8 @@ def run_frame_ap(
         raise WsadError(f"no videos of split {split!r} to evaluate on")
     snapshot = load_snapshot(project.run_dir(run) / "snapshot.json")
     detection_set = choose_detection_set(project, snapshot["detection_set"])
-    tubelets = project_tubelets(
-        project, detection_set, TubeletConfig(k=config.data.tubelet_length, min_score=config.data.min_score)
+    tubelets = video_windows(
+        detection_set, videos.values(), TubeletConfig(k=config.data.tubelet_length, min_score=config.data.min_score)
     )
     with project.reading() as session:
         frames = session.execute(
@@ -73,13 +78,14 @@ def run_frame_ap(
     instances = frame_instances(tubelets, wanted)
     scored = score_instances(
         model, preset, instances, {n: v.path for n, v in videos.items()},
-        frame_stride=frame_stride, progress=progress,
+        frame_stride=config.data.frame_stride if frame_stride is None else frame_stride, progress=progress,
     )
     by_name = {label.name: label.external_id for label in project.labels()}
     class_ids = [by_name[name] for name in labels if name in by_name]
     detections = [
         AvaRow(s.instance.video, times[(s.instance.video, s.instance.frame)],
-               tuple(float(x) for x in s.instance.box), by_name[name], score=float(p))
+               tuple(float(x) for x in np.clip(np.round(s.instance.box, 3), 0.0, 1.0)), by_name[name],
+               score=float(p))
         for s in scored
         for name, p in zip(labels, s.probabilities)
         if name in by_name

@@ -104,3 +104,21 @@ def test_eval_run_reuses_predictions_until_the_checkpoint_changes(predicted_proj
         after = project.prediction_set(run)
     assert result.predicted and after.folder != before.folder
     assert after.settings["tubelet_stride"] == before.settings["tubelet_stride"]
+
+
+def test_validation_in_memory_agrees_with_the_stored_predictions(predicted_world):
+    from wsad_core.evaluate import AvaArrays, frame_ap
+    from wsad_core.evaluate.run_frame_ap import run_frame_ap
+
+    root, run = predicted_world
+    with Project.open(root) as project:
+        in_memory = run_frame_ap(project, run, split=None)
+        predictions = project.predictions(run)
+        ids = label_ids(project, predictions.labels)
+        with project.reading() as session:
+            gt = ground_truth_rows(session)
+    stored = frame_ap(AvaArrays.from_rows(gt), AvaArrays.from_rows(keyframe_rows(predictions, ids)), list(ids.values()))
+    assert in_memory.result.n_det == stored.n_det and in_memory.result.n_gt == stored.n_gt
+    assert in_memory.result.map == pytest.approx(stored.map, abs=1e-6)
+    for class_id, ap in stored.per_class.items():
+        assert in_memory.result.per_class[class_id] == pytest.approx(ap, abs=1e-6, nan_ok=True)
