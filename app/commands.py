@@ -39,6 +39,7 @@ class ProjectCommand(QUndoCommand):
         super().__init__(text)
         self.state = state
         self.failed = False
+        self.focus: tuple[int, float] | None = None
 
     @property
     def project(self) -> Project:
@@ -58,6 +59,7 @@ class ProjectCommand(QUndoCommand):
         raise NotImplementedError
 
     def _guarded(self, action, verb: str) -> None:  # noqa: ANN001
+        self._bring_into_view()
         try:
             action()
         except WsadError as exc:
@@ -68,6 +70,18 @@ class ProjectCommand(QUndoCommand):
             self.state.saved.emit(f"{self.text()} — {verb}")
         finally:
             self.state.refresh_clips()
+
+    def _bring_into_view(self) -> None:
+        """Undoing or redoing an edit of another video shows that video at the edited clip."""
+        if self.focus is None:
+            return
+        video_id, seconds = self.focus
+        if self.state.video is None or self.state.video.id != video_id:
+            try:
+                self.state.select_video(video_id)
+            except WsadError:
+                return
+            self.state.set_frame(self.state.frame_at(seconds))
 
     def clip(self, span: Span, *, create: bool = False) -> ClipRecord:
         """The clip with this span; made when ``create``, else missing is an error (someone
@@ -88,6 +102,7 @@ class ToggleLabel(ProjectCommand):
         verb = "Remove" if label in clip.labels else "Add"
         super().__init__(state, f"{verb} '{label}' on {_describe(_span(clip))}")
         self.span, self.label = _span(clip), label
+        self.focus = (clip.video_id, clip.start)
         self.before_labels, self.before_labelled = clip.labels, clip.labelled
 
     def apply(self) -> None:
@@ -113,6 +128,7 @@ class SetClipLabels(ProjectCommand):
         what = "not labelled" if labels is None else (", ".join(labels) or "no action")
         super().__init__(state, f"Mark {_describe(_span(clip))} as {what}")
         self.span, self.labels = _span(clip), labels
+        self.focus = (clip.video_id, clip.start)
         self.before_labels, self.before_labelled = clip.labels, clip.labelled
 
     def apply(self) -> None:
@@ -135,6 +151,7 @@ class AddClip(ProjectCommand):
     def __init__(self, state: AppState, video_id: int, start: float, end: float) -> None:
         super().__init__(state, f"Add clip {start:.2f}–{end:.2f} s")
         self.span: Span = (video_id, start, end)
+        self.focus = (video_id, start)
 
     def apply(self) -> None:
         self.clip(self.span, create=True)
@@ -149,6 +166,7 @@ class RemoveClip(ProjectCommand):
     def __init__(self, state: AppState, clip: ClipRecord) -> None:
         super().__init__(state, f"Remove clip {_describe(_span(clip))}")
         self.span, self.labels, self.labelled = _span(clip), clip.labels, clip.labelled
+        self.focus = (clip.video_id, clip.start)
 
     def apply(self) -> None:
         self.project.remove_clip(self.clip(self.span).id)
@@ -165,6 +183,7 @@ class SplitVideo(ProjectCommand):
     def __init__(self, state: AppState, video_id: int, seconds: float) -> None:
         super().__init__(state, f"Split into {seconds:g} s sub-clips")
         self.video_id, self.seconds = video_id, seconds
+        self.focus = (video_id, 0.0)
         self.created: list[Span] = []
 
     def apply(self) -> None:

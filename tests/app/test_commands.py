@@ -159,3 +159,16 @@ def test_the_clip_under_the_playhead_holds_the_frames_training_puts_in_its_bag(s
             if math.ceil(c.start * 25 - 1e-6) <= frame < math.ceil(c.end * 25 - 1e-6)
         ]
         assert [state.current_clip()] == in_bag, frame
+
+
+def test_undoing_an_edit_of_another_video_shows_that_video_at_the_clip(state, studio_project):
+    editor = Editor(state)
+    state.set_mark_in(30)
+    state.set_mark_out(40)
+    editor.commit_interval()
+    state.set_frame(35)
+    editor.toggle_label("wave")
+    state.select_video(None)
+    editor.undo()
+    assert state.video.name == "walk" and state.frame == 30
+    assert clip_labels(studio_project, 1.2, 1.64) == ((), False)
