@@ -146,6 +146,7 @@ class MainWindow(QMainWindow):
         self._add(play, "End", "End", lambda: self.state.set_frame(self.state.frame_count - 1))
         self._add(play, "Next clip", "]", lambda: self.state.jump_to_clip(1))
         self._add(play, "Previous clip", "[", lambda: self.state.jump_to_clip(-1))
+        self._add(play, "Next unlabelled clip", "Tab", self.state.jump_to_unlabelled)
         play.addSeparator()
         self._add(play, "Zoom timeline in", "Ctrl+=", lambda: self.timeline.zoom(ZOOM_STEP))
         self._add(play, "Zoom timeline out", "Ctrl+-", lambda: self.timeline.zoom(1 / ZOOM_STEP))

@@ -147,6 +147,13 @@ class AppState(QObject):
         start = neighbour_clip_start(self.clips, self.time, step)
         return self.frame if start is None else self.set_frame(self.frame_at(start))
 
+    def jump_to_unlabelled(self) -> int:
+        """Move the playhead to the start of the next clip nobody labelled (wrapping around)."""
+        waiting = sorted((c for c in self.clips if not c.labelled), key=lambda c: (c.start, c.end))
+        later = [c for c in waiting if c.start > self.time + 1e-6]
+        target = (later or waiting or [None])[0]
+        return self.frame if target is None else self.set_frame(self.frame_at(target.start))
+
     # In/out marks ------------------------------------------------------------------------
     def set_mark_in(self, frame: int | None = None) -> None:
         self.mark_in = self.frame if frame is None else self.clamp(frame)

@@ -116,3 +116,14 @@ def test_zero_marks_no_action_and_backspace_forgets(qtbot, window, studio_projec
     assert "not labelled" in window.label_panel.clip_info.text()
     keys(qtbot, window, (Key.Key_Z, CTRL), (Key.Key_Z, CTRL))
     assert db_clips(studio_project)[(0.0, 3.0)] == (("walk",), True)
+
+
+def test_tab_goes_to_the_next_unlabelled_clip(qtbot, window):
+    window.editor.split_video(1.0)
+    state = window.state
+    keys(qtbot, window, Key.Key_Tab)
+    assert state.frame == 25, "the whole-video clip and the first second start at 0"
+    keys(qtbot, window, Key.Key_1, Key.Key_Tab)
+    assert state.frame == 50
+    keys(qtbot, window, Key.Key_1, Key.Key_Tab)
+    assert state.frame == 0, "wraps around to the unlabelled clips at the start"
