@@ -41,10 +41,10 @@ def predict(
     )
     started = time.monotonic()
     with open_project(project_dir) as project, progress_bar("predicting") as (bar, task):
-        def update(done: int, total: int) -> None:
+        def update(done: float, total: int) -> None:  # videos, with the fraction of the current one
             bar.update(task, completed=done, total=total)
             if events:
-                print(json.dumps({"event": "predict", "done": done, "total": total}), flush=True)
+                print(json.dumps({"event": "predict", "done": round(done, 4), "total": total}), flush=True)
 
         record = predict_run(project, run_id, options, progress=update)
     if events:

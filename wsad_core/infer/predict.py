@@ -1,6 +1,6 @@
 """`wsad predict`: a run's scores on chosen videos, linked into action tubes, stored with the run.
 
-Scored, each with the clip centred on its frame as the RoI head was trained to read:
+Scored video by video, each box with the clip centred on its frame as the RoI head was trained to read:
 
 - every tubelet window of the person tracks (see :mod:`wsad_core.infer.windows`) at its
   centre frame: the input of ACT's linking into action tubes (``wsad_core.tubes.linking``);
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -24,12 +24,15 @@ import numpy as np
 import torch
 from sqlalchemy import select
 
+from wsad_core.detect import DetectionSet
 from wsad_core.errors import WsadError
 from wsad_core.infer.score import FrameInstance, ScoredInstance, frame_instances, load_run_model, score_instances
 from wsad_core.infer.windows import every_nth, keyframes_by_video, video_windows
+from wsad_core.model import ModelPreset
 from wsad_core.project import Project, VideoRecord
 from wsad_core.project.predictions import PredictionSetRecord, VideoPredictions
 from wsad_core.project.schema import AnnotatedFrame, Video
+from wsad_core.train.config import TrainConfig
 from wsad_core.train.setup import choose_detection_set, load_snapshot
 from wsad_core.tubes import Tubelet
 from wsad_core.tubes.action_tubes import ScoredTubelet
@@ -158,6 +161,48 @@ def _video_arrays(
     return arrays, tubelets
 
 
+def _predict_videos(
+    model: torch.nn.Module,
+    preset: ModelPreset,
+    config: TrainConfig,
+    labels: Sequence[str],
+    videos: Sequence[VideoRecord],
+    detection_set: DetectionSet,
+    keyframes: Mapping[str, Sequence[tuple[int, float]]],
+    options: PredictOptions,
+    device: str,
+    progress: Progress | None,
+) -> Iterator[VideoPredictions]:
+    """One video at a time (so that memory holds one video's windows and scores)."""
+    from wsad_core.tubes.linking import link_action_tubes
+
+    tubelet_config = TubeletConfig(k=config.data.tubelet_length, min_score=config.data.min_score)
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.startswith("cuda") else contextlib.nullcontext()
+    for number, video in enumerate(videos):
+        every_window = video_windows(detection_set, [video], tubelet_config)
+        windows = {video.name: every_nth(every_window[video.name], options.tubelet_stride)}
+        instances = _instances(windows, every_window, {video.name: keyframes[video.name]})
+
+        def advance(done: int, total: int, number: int = number) -> None:
+            if progress is not None:
+                progress(number + done / max(total, 1), len(videos))
+
+        with autocast:
+            scored_list = score_instances(
+                model, preset, instances, {video.name: video.path}, batch_size=options.batch_size,
+                frame_stride=config.data.frame_stride, device=device, progress=advance,
+            )
+        scored = {(s.instance.video, s.instance.frame, s.instance.track_id): s for s in scored_list}
+        arrays, tubelets = _video_arrays(
+            video, windows[video.name], keyframes[video.name], scored, len(labels), tubelet_config.k
+        )
+        tubes = link_action_tubes(tubelets, len(labels), **asdict(options.linking))
+        advance(1, 1)
+        yield VideoPredictions(
+            video=video.name, width=int(video.width or 0), height=int(video.height or 0), tubes=tuple(tubes), **arrays
+        )
+
+
 def predict_run(
     project: Project,
     run: int | str,
@@ -165,48 +210,22 @@ def predict_run(
     *,
     progress: Progress | None = None,
 ) -> PredictionSetRecord:
-    """Score the chosen videos with the run's checkpoint, link tubes, and store the result."""
-    from wsad_core.tubes.linking import link_video_tubes
+    """Score the chosen videos with the run's checkpoint, link tubes, and store the result.
 
+    ``progress(done, total)`` counts videos, ``done`` with the fraction of the current one.
+    """
     options = options or PredictOptions()
     if options.tubelet_stride < 1 or options.batch_size < 1:
         raise WsadError("--tubelet-stride and --batch-size must be at least 1")
     device = resolve_device(options.device)
     run_dir = project.run_dir(run)
-    checkpoint = options.checkpoint or run_dir / "checkpoints" / "last.pt"
-    if not Path(checkpoint).is_file():
+    checkpoint = Path(options.checkpoint or run_dir / "checkpoints" / "last.pt")
+    if not checkpoint.is_file():
         raise WsadError(f"{checkpoint}: no checkpoint to predict with (has run {run!r} trained?)")
-    model, preset, labels, config = load_run_model(project, run, device, checkpoint=Path(checkpoint))
+    model, preset, labels, config = load_run_model(project, run, device, checkpoint=checkpoint)
     videos = select_videos(project, options.split, options.videos)
     detection_set = choose_detection_set(project, load_snapshot(run_dir / "snapshot.json")["detection_set"])
-    tubelet_config = TubeletConfig(k=config.data.tubelet_length, min_score=config.data.min_score)
-    every_window = video_windows(detection_set, videos, tubelet_config)
-    windows = {name: every_nth(found, options.tubelet_stride) for name, found in every_window.items()}
     keyframes = keyframes_by_video(annotated_keyframes(project, videos), videos)
-    instances = _instances(windows, every_window, keyframes)
-    autocast = (
-        torch.autocast("cuda", dtype=torch.bfloat16) if device.startswith("cuda") else contextlib.nullcontext()
-    )
-    with autocast:
-        scored_list = score_instances(
-            model, preset, instances, {v.name: v.path for v in videos}, batch_size=options.batch_size,
-            frame_stride=config.data.frame_stride, device=device, progress=progress,
-        )
-    scored = {(s.instance.video, s.instance.frame, s.instance.track_id): s for s in scored_list}
-    arrays, scored_tubelets = {}, []
-    for video in videos:
-        arrays[video.name], tubelets = _video_arrays(
-            video, windows[video.name], keyframes[video.name], scored, len(labels), tubelet_config.k
-        )
-        scored_tubelets.extend(tubelets)
-    tubes = link_video_tubes(scored_tubelets, len(labels), **asdict(options.linking))
-    predictions = {
-        video.name: VideoPredictions(
-            video=video.name, width=int(video.width or 0), height=int(video.height or 0),
-            tubes=tuple(tubes.get(video.name, ())), **arrays[video.name],
-        )
-        for video in videos
-    }
     settings = {
         "split": options.split, "videos": list(options.videos), "device": device,
         "tubelet_length": config.data.tubelet_length, "tubelet_stride": options.tubelet_stride,
@@ -214,6 +233,8 @@ def predict_run(
         "linking": asdict(options.linking),
     }
     # Relative to the run folder when inside it, so that a moved project keeps its meaning.
-    inside = Path(checkpoint).resolve().is_relative_to(run_dir.resolve())
-    name = str(Path(checkpoint).resolve().relative_to(run_dir.resolve())) if inside else str(Path(checkpoint).resolve())
-    return project.store_predictions(run, predictions, labels=labels, checkpoint=name, settings=settings)
+    resolved = checkpoint.resolve()
+    inside = resolved.is_relative_to(run_dir.resolve())
+    name = str(resolved.relative_to(run_dir.resolve())) if inside else str(resolved)
+    stream = _predict_videos(model, preset, config, labels, videos, detection_set, keyframes, options, device, progress)
+    return project.store_predictions(run, stream, labels=labels, checkpoint=name, settings=settings)

@@ -39,7 +39,7 @@ from __future__ import annotations
 import json
 import secrets
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -178,42 +178,63 @@ class PredictedTubeRecord:
     uncertainty: float | None
 
 
-def _tube_uncertainty(tube: ActionTube) -> float | None:
-    return None if tube.frame_uncertainty is None else float(np.mean(tube.frame_uncertainty))
+@dataclass(frozen=True)
+class WrittenVideo:
+    """What the database keeps of a video's predictions once its arrays are on disk."""
+
+    video: str
+    file: str
+    tubelets: int
+    keyframe_boxes: int
+    tubes: list[dict[str, Any]]  # tube_index, label_index, score, first_frame, last_frame, uncertainty
 
 
-def write_prediction_folder(run_dir: Path, predictions: Mapping[str, VideoPredictions]) -> tuple[Path, dict[str, str]]:
-    """Write the arrays to a new folder of the run (renamed into place once complete)."""
+def _summary(video: VideoPredictions, file: str) -> WrittenVideo:
+    tubes = [
+        dict(tube_index=index, label_index=int(tube.label_index), score=float(tube.score),
+             first_frame=int(tube.frames[0]), last_frame=int(tube.frames[-1]),
+             uncertainty=None if tube.frame_uncertainty is None else float(np.mean(tube.frame_uncertainty)))
+        for index, tube in enumerate(video.tubes)
+    ]
+    return WrittenVideo(video.video, file, len(video.tubelet_track), len(video.keyframe_frame), tubes)
+
+
+def write_prediction_folder(run_dir: Path, predictions: Iterable[VideoPredictions]) -> tuple[Path, list[WrittenVideo]]:
+    """Write each video's arrays, as they come, to a new folder of the run (renamed into
+    place once complete), so that only one video's predictions need be in memory."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
     folder = run_dir / f"{FOLDER_PREFIX}{stamp}-{secrets.token_hex(3)}"
     partial = folder.with_name(folder.name + ".partial")
     partial.mkdir(parents=True)
-    files = {}
+    written: list[WrittenVideo] = []
     try:
-        for number, (name, video) in enumerate(sorted(predictions.items())):
-            files[name] = f"{number:05d}.npz"
-            video.save(partial / files[name])
+        for video in predictions:
+            if any(w.video == video.video for w in written):
+                raise ProjectError(f"predictions given twice for video {video.video!r}")
+            file = f"{len(written):05d}.npz"
+            video.save(partial / file)
+            written.append(_summary(video, file))
         partial.rename(folder)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
-    return folder, files
+    return folder, written
 
 
 def replace_prediction_rows(
     session: Session,
     run_id: int,
     folder: Path,
-    files: Mapping[str, str],
-    predictions: Mapping[str, VideoPredictions],
+    written: Sequence[WrittenVideo],
     *,
     labels: Sequence[str],
     checkpoint: str,
     settings: Mapping[str, Any],
 ) -> None:
     """Swap the run's rows for the new set's (inside the caller's transaction)."""
-    video_ids = dict(session.execute(select(Video.name, Video.id).where(Video.name.in_(list(files)))).all())
-    missing = sorted(set(files) - set(video_ids))
+    names = [w.video for w in written]
+    video_ids = dict(session.execute(select(Video.name, Video.id).where(Video.name.in_(names))).all())
+    missing = sorted(set(names) - set(video_ids))
     if missing:
         raise ProjectError(f"predictions for videos the project does not have: {', '.join(missing)}")
     session.execute(delete(PredictionSet).where(PredictionSet.run_id == run_id))
@@ -221,26 +242,22 @@ def replace_prediction_rows(
     session.add(
         PredictionSet(
             run_id=run_id, folder=folder.name, checkpoint=checkpoint, labels=json.dumps(list(labels)),
-            settings=json.dumps(dict(settings), default=str),
-            tubelets=sum(len(p.tubelet_track) for p in predictions.values()),
-            keyframe_boxes=sum(len(p.keyframe_frame) for p in predictions.values()),
-            tubes=sum(len(p.tubes) for p in predictions.values()),
+            settings=json.dumps(dict(settings), default=str), tubelets=sum(w.tubelets for w in written),
+            keyframe_boxes=sum(w.keyframe_boxes for w in written), tubes=sum(len(w.tubes) for w in written),
         )
     )
     session.flush()
     videos = [
-        dict(run_id=run_id, video_id=video_ids[name], file=files[name], tubelets=len(video.tubelet_track),
-             keyframe_boxes=len(video.keyframe_frame), tubes=len(video.tubes))
-        for name, video in predictions.items()
+        dict(run_id=run_id, video_id=video_ids[w.video], file=w.file, tubelets=w.tubelets,
+             keyframe_boxes=w.keyframe_boxes, tubes=len(w.tubes))
+        for w in written
     ]
     if videos:
         session.execute(insert(PredictedVideo), videos)
     tubes = [
-        dict(run_id=run_id, video_id=video_ids[name], tube_index=index, label=labels[tube.label_index],
-             label_index=tube.label_index, score=float(tube.score), first_frame=int(tube.frames[0]),
-             last_frame=int(tube.frames[-1]), uncertainty=_tube_uncertainty(tube))
-        for name, video in predictions.items()
-        for index, tube in enumerate(video.tubes)
+        dict(run_id=run_id, video_id=video_ids[w.video], label=labels[tube["label_index"]], **tube)
+        for w in written
+        for tube in w.tubes
     ]
     if tubes:
         session.execute(insert(PredictedTube), tubes)

@@ -269,22 +269,23 @@ class Project(ProjectStore):
     def store_predictions(
         self,
         run: int | str,
-        predictions: Mapping[str, VideoPredictions],
+        predictions: Iterable[VideoPredictions] | Mapping[str, VideoPredictions],
         *,
         labels: Sequence[str],
         checkpoint: str,
         settings: Mapping[str, Any] | None = None,
     ) -> PredictionSetRecord:
         """Replace the run's stored predictions with these, all at once (see
-        :mod:`wsad_core.project.predictions`): on any error the previous ones stay."""
+        :mod:`wsad_core.project.predictions`): on any error, even while ``predictions`` (which
+        may be a generator, one video at a time) is being produced, the previous ones stay."""
         run_id = self.run(run).id
         run_dir = self.runs_dir / str(run_id)
-        folder, files = prediction_ops.write_prediction_folder(run_dir, predictions)
+        videos = predictions.values() if isinstance(predictions, Mapping) else predictions
+        folder, written = prediction_ops.write_prediction_folder(run_dir, videos)
         try:
             with self.transaction() as session:
                 prediction_ops.replace_prediction_rows(
-                    session, run_id, folder, files, predictions,
-                    labels=labels, checkpoint=checkpoint, settings=settings or {},
+                    session, run_id, folder, written, labels=labels, checkpoint=checkpoint, settings=settings or {},
                 )
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
