@@ -25,6 +25,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--video", help="show this video (name or id)")
     parser.add_argument("--frame", type=int, default=0, help="with --video: put the playhead on this frame")
+    parser.add_argument("--run", help="draw this run's predicted tubes (id or name)")
     return parser.parse_args(argv)
 
 
@@ -56,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if project is not None:
             state.open_project(project)
+            if args.run is not None:
+                window.show_run(int(args.run) if args.run.isdigit() else args.run)
             if args.video is not None:
                 state.select_video(args.video)
                 state.set_frame(args.frame)

@@ -22,7 +22,7 @@ from wsad_core.errors import WsadError
 from wsad_core.project import LabelRecord, Project
 
 from wsad_studio.commands import Editor
-from wsad_studio.overlays import ground_truth_overlay
+from wsad_studio.overlays import ground_truth_overlay, prediction_overlay, prediction_spans
 from wsad_studio.state import AppState
 from wsad_studio.widgets.label_panel import LabelPanel
 from wsad_studio.widgets.library import Library
@@ -45,6 +45,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.player = Player(state)
         self.player.overlays.append(ground_truth_overlay(state))
+        self.run_shown: int | str | None = None
         self.timeline = Timeline(state)
         self.library = Library(state)
         self.library_model = self.library.videos_model
@@ -188,6 +189,19 @@ class MainWindow(QMainWindow):
         if ok:
             self.editor.split_video(seconds)
 
+    def show_run(self, run: int | str | None, min_score: float = 0.0) -> None:
+        """Draw a run's predicted tubes over the video and on the timeline (None: stop)."""
+        self.player.overlays = self.player.overlays[:1]
+        self.timeline.span_layers = []
+        self.run_shown = None
+        if run is not None and self.state.project is not None:
+            predictions = self.state.project.predictions(run)
+            self.player.overlays.append(prediction_overlay(self.state, predictions, min_score))
+            self.timeline.span_layers.append(prediction_spans(self.state, predictions, min_score))
+            self.run_shown = run
+        self.player.redraw_overlays()
+        self.timeline.update()
+
     def edit_label_key(self, name: str) -> None:
         current = next((l.shortcut for l in self.state.labels if l.name == name), None) or ""
         key, ok = QInputDialog.getText(
@@ -215,6 +229,7 @@ class MainWindow(QMainWindow):
 
     def _on_project_changed(self, project: Project | None) -> None:
         self.editor.stack.clear()
+        self.show_run(None)
         if project is None:
             self.setWindowTitle("wsad-studio")
             self.summary.setText("")
