@@ -248,6 +248,14 @@ class Editor:
             return False
         return self._push(SetClipLabels(self.state, clip, labels))
 
+    def accept_suggestions(self) -> bool:
+        """Add the labels the shown run suggests for the current clip."""
+        clip, suggested = self.state.current_clip(), self.state.suggestions()
+        if clip is None or not suggested:
+            self.state.error.emit("no suggested labels for this clip")
+            return False
+        return self._push(SetClipLabels(self.state, clip, tuple(sorted({*clip.labels, *suggested}))))
+
     def toggle_label_key(self, key: str) -> bool:
         """Toggle the label whose shortcut is ``key`` (case-insensitive)."""
         label = next((l for l in self.state.labels if (l.shortcut or "").lower() == key.lower()), None)

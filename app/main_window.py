@@ -24,6 +24,7 @@ from wsad_core.project import LabelRecord, Project
 from wsad_studio.commands import Editor
 from wsad_studio.overlays import ground_truth_overlay, prediction_overlay, prediction_spans
 from wsad_studio.state import AppState
+from wsad_studio.suggestions import Suggester
 from wsad_studio.widgets.label_panel import LabelPanel
 from wsad_studio.widgets.library import Library
 from wsad_studio.widgets.player import Player
@@ -134,6 +135,7 @@ class MainWindow(QMainWindow):
         self.labels_menu = self.menuBar().addMenu("&Labels")
         self._add(self.labels_menu, "Mark clip as &no action", "0", self.editor.mark_no_action)
         self._add(self.labels_menu, "&Forget the clip's labels", "Backspace", self.editor.clear_labels)
+        self._add(self.labels_menu, "&Accept suggested labels", "=", self.editor.accept_suggestions)
         self.labels_menu.addSeparator()
 
         play = self.menuBar().addMenu("&Playback")
@@ -190,14 +192,17 @@ class MainWindow(QMainWindow):
             self.editor.split_video(seconds)
 
     def show_run(self, run: int | str | None, min_score: float = 0.0) -> None:
-        """Draw a run's predicted tubes over the video and on the timeline (None: stop)."""
+        """Draw a run's predicted tubes over the video and on the timeline, and suggest labels
+        from them (None: stop)."""
         self.player.overlays = self.player.overlays[:1]
         self.timeline.span_layers = []
+        self.state.set_suggester(None)
         self.run_shown = None
         if run is not None and self.state.project is not None:
             predictions = self.state.project.predictions(run)
             self.player.overlays.append(prediction_overlay(self.state, predictions, min_score))
             self.timeline.span_layers.append(prediction_spans(self.state, predictions, min_score))
+            self.state.set_suggester(Suggester(predictions))
             self.run_shown = run
         self.player.redraw_overlays()
         self.timeline.update()

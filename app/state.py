@@ -15,6 +15,8 @@ from wsad_core.project import ClipRecord, LabelRecord, Project, VideoRecord
 from wsad_core.project.clips import clip_at, neighbour_clip_start
 from wsad_core.project.labels import FrameBox
 
+from wsad_studio.suggestions import Suggester
+
 
 class AppState(QObject):
     """The open project, the video on screen, the playhead and the in/out marks."""
@@ -26,6 +28,7 @@ class AppState(QObject):
     frame_changed = Signal(int)
     clips_changed = Signal(list)
     marks_changed = Signal(object, object)
+    suggestions_changed = Signal()
     saved = Signal(str)
     error = Signal(str)
 
@@ -41,6 +44,7 @@ class AppState(QObject):
         self.mark_in: int | None = None
         self.mark_out: int | None = None
         self._decoded_frame_count: int | None = None
+        self.suggester: Suggester | None = None
 
     # Project -----------------------------------------------------------------------------
     def open_project(self, folder: str | Path, *, create: bool = False) -> Project:
@@ -141,6 +145,18 @@ class AppState(QObject):
     def current_clip(self) -> ClipRecord | None:
         """The clip under the playhead (the shortest one when clips nest)."""
         return clip_at(self.clips, self.time)
+
+    def set_suggester(self, suggester: Suggester | None) -> None:
+        """Where label suggestions come from (a run's predictions), or None for none."""
+        self.suggester = suggester
+        self.suggestions_changed.emit()
+
+    def suggestions(self) -> dict[str, float]:
+        """Labels suggested for the clip under the playhead, with their scores."""
+        clip = self.current_clip()
+        if clip is None or self.suggester is None:
+            return {}
+        return self.suggester.for_clip(clip, self.fps, {label.name for label in self.labels})
 
     def jump_to_clip(self, step: int) -> int:
         """Move the playhead to the start of the next (``step`` > 0) or previous clip."""

@@ -50,6 +50,7 @@ class LabelPanel(QWidget):
         state.clips_changed.connect(lambda _clips: self._refresh())
         state.frame_changed.connect(lambda _frame: self._refresh())
         state.video_changed.connect(lambda _video: self._refresh(force=True))
+        state.suggestions_changed.connect(lambda: self._refresh(force=True))
         self._shown: ClipRecord | None = None
         self._rebuild()
 
@@ -88,7 +89,19 @@ class LabelPanel(QWidget):
         self._shown = clip
         self.clip_info.setText(describe_clip(clip) if self.state.video is not None else "No video")
         names = set(clip.labels) if clip is not None else set()
-        for row in range(self.list.count()):
+        suggested = self.state.suggestions()
+        for row, label in enumerate(self.state.labels):
             item = self.list.item(row)
-            checked = item.data(Qt.ItemDataRole.UserRole) in names
+            checked = label.name in names
             item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            text = f"{label.shortcut or ' '}   {label.name}"
+            if label.name in suggested:
+                text += f"   suggested {suggested[label.name]:.2f} (=)"
+            item.setText(text)
+            font = item.font()
+            font.setItalic(label.name in suggested)
+            item.setFont(font)
+
+    def suggested_labels(self) -> list[str]:
+        """Labels shown as suggestions (for tests)."""
+        return [label.name for label in self.state.labels if label.name in self.state.suggestions()]

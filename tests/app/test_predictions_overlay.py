@@ -80,3 +80,21 @@ def test_screenshot_with_a_run(studio_project, run_id, tmp_path):
         capture_output=True, text=True, timeout=120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
+
+
+def test_suggested_labels_are_shown_and_accepted_with_one_key(qtbot, window, run_id, studio_project):
+    from PySide6.QtCore import Qt
+
+    assert window.label_panel.suggested_labels() == []
+    window.show_run(run_id)
+    assert window.state.suggestions() == {"wave": pytest.approx(0.8)}
+    assert window.label_panel.suggested_labels() == ["wave"]
+    assert "suggested 0.80" in window.label_panel.list.item(1).text()
+    qtbot.keyClick(window, Qt.Key.Key_Equal)
+    with Project.open(studio_project) as project:
+        assert [(c.labels, c.labelled) for c in project.clips(video="walk")] == [(("wave",), True)]
+    assert window.label_panel.suggested_labels() == [] and window.label_panel.checked_labels() == ["wave"]
+    window.editor.undo()
+    assert window.label_panel.suggested_labels() == ["wave"]
+    window.show_run(None)
+    assert window.state.suggestions() == {}

@@ -207,3 +207,8 @@ def neighbour_clip_start(clips: Sequence[ClipRecord], time: float, step: int) ->
     if step > 0:
         return next((s for s in starts if s > time + TIME_TOLERANCE), None)
     return next((s for s in reversed(starts) if s < time - TIME_TOLERANCE), None)
+
+
+def clip_frames(start: float, end: float, fps: float) -> range:
+    """The frames a clip holds, as training puts them in its bag: [⌈start·fps⌉, ⌈end·fps⌉)."""
+    return range(math.ceil(start * fps - TIME_TOLERANCE), math.ceil(end * fps - TIME_TOLERANCE))
