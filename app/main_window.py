@@ -45,8 +45,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("wsad-studio")
         self.resize(1280, 800)
         self.player = Player(state)
-        self.player.overlays.append(ground_truth_overlay(state))
+        self._ground_truth = ground_truth_overlay(state)
+        self._predicted = None
         self.run_shown: int | str | None = None
+        self.min_score = 0.0
         self.timeline = Timeline(state)
         self.library = Library(state)
         self.library_model = self.library.videos_model
@@ -56,6 +58,7 @@ class MainWindow(QMainWindow):
         self._layout()
         self._label_actions: list[QAction] = []
         self._build_menus()
+        self._apply_overlays()
         state.project_changed.connect(self._on_project_changed)
         state.labels_changed.connect(self._bind_label_keys)
         state.labels_changed.connect(lambda _labels: self._fit_timeline())
@@ -138,6 +141,16 @@ class MainWindow(QMainWindow):
         self._add(self.labels_menu, "&Accept suggested labels", "=", self.editor.accept_suggestions)
         self.labels_menu.addSeparator()
 
+        view = self.menuBar().addMenu("&View")
+        self.show_ground_truth = self._add(view, "&Ground-truth boxes", None, self._apply_overlays)
+        self.show_predictions = self._add(view, "&Predicted tubes", None, self._apply_overlays)
+        for action in (self.show_ground_truth, self.show_predictions):
+            action.setCheckable(True)
+            action.setChecked(True)
+        self.runs_menu = view.addMenu("Predictions of &run")
+        self.runs_menu.aboutToShow.connect(self._fill_runs_menu)
+        self._add(view, "Prediction &score threshold…", None, self.ask_min_score)
+
         play = self.menuBar().addMenu("&Playback")
         step = self.state.step
         self._add(play, "Play / pause", "Space", self.player.toggle_play)
@@ -158,7 +171,7 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         if isinstance(keys, list):
             action.setShortcuts([QKeySequence(k) for k in keys])
-        else:
+        elif keys is not None:
             action.setShortcut(QKeySequence(keys))
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         action.triggered.connect(lambda _checked=False: slot())
@@ -191,21 +204,63 @@ class MainWindow(QMainWindow):
         if ok:
             self.editor.split_video(seconds)
 
-    def show_run(self, run: int | str | None, min_score: float = 0.0) -> None:
-        """Draw a run's predicted tubes over the video and on the timeline, and suggest labels
-        from them (None: stop)."""
-        self.player.overlays = self.player.overlays[:1]
+    def show_run(self, run: int | str | None, min_score: float | None = None) -> None:
+        """Draw a run's predicted tubes (score ≥ ``min_score``) over the video and on the
+        timeline, and suggest labels from them (None: stop)."""
+        self.min_score = self.min_score if min_score is None else min_score
+        self._predicted = None
         self.timeline.span_layers = []
         self.state.set_suggester(None)
         self.run_shown = None
         if run is not None and self.state.project is not None:
             predictions = self.state.project.predictions(run)
-            self.player.overlays.append(prediction_overlay(self.state, predictions, min_score))
-            self.timeline.span_layers.append(prediction_spans(self.state, predictions, min_score))
+            self._predicted = prediction_overlay(self.state, predictions, self.min_score)
+            self.timeline.span_layers.append(prediction_spans(self.state, predictions, self.min_score))
             self.state.set_suggester(Suggester(predictions))
             self.run_shown = run
+        self._apply_overlays()
+
+    def _apply_overlays(self) -> None:
+        """The overlays the View menu asks for, drawn again on the frame shown."""
+        self.player.overlays = [
+            overlay
+            for overlay, wanted in (
+                (self._ground_truth, self.show_ground_truth.isChecked()),
+                (self._predicted, self.show_predictions.isChecked()),
+            )
+            if overlay is not None and wanted
+        ]
         self.player.redraw_overlays()
         self.timeline.update()
+
+    def _fill_runs_menu(self) -> None:
+        self.runs_menu.clear()
+        project = self.state.project
+        choices: list[tuple[str, int | None]] = [("None", None)]
+        if project is not None:
+            choices += [
+                (f"#{run.id} {run.name}", run.id)
+                for run in project.runs()
+                if project.prediction_set(run.id) is not None
+            ]
+        for text, run_id in choices:
+            action = self.runs_menu.addAction(text)
+            action.setCheckable(True)
+            action.setChecked(run_id == self.run_shown)
+            action.triggered.connect(lambda _checked=False, chosen=run_id: self._choose_run(chosen))
+
+    def _choose_run(self, run: int | None) -> None:
+        try:
+            self.show_run(run)
+        except WsadError as exc:
+            QMessageBox.warning(self, "wsad-studio", str(exc))
+
+    def ask_min_score(self) -> None:
+        score, ok = QInputDialog.getDouble(
+            self, "Prediction score threshold", "Show tubes scoring at least:", self.min_score, 0.0, 1.0, 2
+        )
+        if ok:
+            self.show_run(self.run_shown, score)
 
     def edit_label_key(self, name: str) -> None:
         current = next((l.shortcut for l in self.state.labels if l.name == name), None) or ""

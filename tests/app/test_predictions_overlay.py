@@ -98,3 +98,23 @@ def test_suggested_labels_are_shown_and_accepted_with_one_key(qtbot, window, run
     assert window.label_panel.suggested_labels() == ["wave"]
     window.show_run(None)
     assert window.state.suggestions() == {}
+
+
+def test_view_menu_toggles_overlays_picks_the_run_and_the_threshold(qtbot, window, run_id):
+    window._fill_runs_menu()
+    runs = [action.text() for action in window.runs_menu.actions()]
+    assert runs == ["None", f"#{run_id} demo-run"]
+    window.runs_menu.actions()[1].trigger()
+    assert window.run_shown == run_id
+    with qtbot.waitSignal(window.player.frame_shown, check_params_cb=lambda i: i == 25, timeout=5000):
+        window.state.set_frame(25)
+    assert window.player.view.boxes.captions() == ["GT walk", "walk 0.40 σ²3.00"]
+    window.show_ground_truth.trigger()
+    assert window.player.view.boxes.captions() == ["walk 0.40 σ²3.00"]
+    window.show_run(run_id, min_score=0.5)
+    assert window.player.view.boxes.captions() == []
+    assert window.timeline.span_layers[0]("walk") == []
+    window.show_ground_truth.trigger()
+    window.show_predictions.trigger()
+    window.show_run(run_id, min_score=0.0)
+    assert window.player.view.boxes.captions() == ["GT walk"]
