@@ -26,7 +26,7 @@ from wsad_studio.overlays import ground_truth_overlay, prediction_overlay, predi
 from wsad_studio.state import AppState
 from wsad_studio.suggestions import Suggester
 from wsad_studio.widgets.label_panel import LabelPanel
-from wsad_studio.widgets.library import Library
+from wsad_studio.widgets.library import LibraryPanel
 from wsad_studio.widgets.player import Player
 from wsad_studio.widgets.timeline import ZOOM_STEP, Timeline
 
@@ -50,7 +50,8 @@ class MainWindow(QMainWindow):
         self.run_shown: int | str | None = None
         self.min_score = 0.0
         self.timeline = Timeline(state)
-        self.library = Library(state)
+        self.library_panel = LibraryPanel(state)
+        self.library = self.library_panel.table
         self.library_model = self.library.videos_model
         self.label_panel = LabelPanel(state)
         self.label_panel.label_clicked.connect(self.editor.toggle_label)
@@ -98,7 +99,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(centre)
         self.splitter, self.timeline_area = centre, timeline_area
         for title, widget, area in (
-            ("Library", self.library, Qt.DockWidgetArea.LeftDockWidgetArea),
+            ("Library", self.library_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
             ("Labels", self.label_panel, Qt.DockWidgetArea.RightDockWidgetArea),
         ):
             dock = QDockWidget(title, self)

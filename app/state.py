@@ -45,6 +45,7 @@ class AppState(QObject):
         self.mark_out: int | None = None
         self._decoded_frame_count: int | None = None
         self.suggester: Suggester | None = None
+        self.video_filter: dict[str, str | None] = {}
 
     # Project -----------------------------------------------------------------------------
     def open_project(self, folder: str | Path, *, create: bool = False) -> Project:
@@ -53,14 +54,23 @@ class AppState(QObject):
         if self.project is not None:
             self.project.close()
         self.project = project
+        self.video_filter = {}
         self.project_changed.emit(project)
         self.refresh_labels()
         self.refresh_videos()
         return project
 
     def refresh_videos(self) -> None:
-        self.videos = [] if self.project is None else self.project.videos()
+        self.videos = [] if self.project is None else self.project.videos(**self.video_filter)
         self.videos_changed.emit(self.videos)
+
+    def filter_videos(
+        self, *, status: str | None = None, label: str | None = None, text: str | None = None
+    ) -> None:
+        """List only the videos with this status, a clip with this label, this text in the
+        name or path (None or empty: any)."""
+        self.video_filter = {"status": status or None, "label": label or None, "text": text or None}
+        self.refresh_videos()
 
     def refresh_labels(self) -> None:
         self.labels = [] if self.project is None else self.project.labels()

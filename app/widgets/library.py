@@ -8,9 +8,19 @@ project of thousands of videos opens at once.
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from wsad_core.project import VideoRecord
+from wsad_core.project import LabelRecord, VideoRecord
+from wsad_core.project.videos import VIDEO_STATUSES
 
 from wsad_studio.state import AppState
 
@@ -95,6 +105,7 @@ class Library(QTableView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setWordWrap(False)
         self.verticalHeader().hide()
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.horizontalHeader()
@@ -122,3 +133,65 @@ class Library(QTableView):
         video_id = self.videos_model.data(index, Qt.ItemDataRole.UserRole)
         if self.state.video is None or self.state.video.id != video_id:
             self.state.select_video(video_id)
+
+
+class LibraryPanel(QWidget):
+    """The library table under a filter row: text in the name or path, status, label."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.table = Library(state)
+        self.text = QLineEdit()
+        self.text.setPlaceholderText("Filter by name or path")
+        self.text.setClearButtonEnabled(True)
+        self.status = QComboBox()
+        self.status.addItem("any status", None)
+        for status in VIDEO_STATUSES:
+            self.status.addItem(status, status)
+        self.label = QComboBox()
+        self.text.textChanged.connect(self._apply)
+        self.status.currentIndexChanged.connect(self._apply)
+        self.label.currentIndexChanged.connect(self._apply)
+        self.text.returnPressed.connect(self.text.clearFocus)
+        # Only a click puts the cursor in the filter: typed keys otherwise go to the window's
+        # shortcuts (label keys, transport), whatever was focused last.
+        for widget in (self.text, self.status, self.label):
+            widget.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        filters = QHBoxLayout()
+        filters.setContentsMargins(0, 0, 0, 0)
+        filters.addWidget(self.text, 1)
+        filters.addWidget(self.status)
+        filters.addWidget(self.label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        state.labels_changed.connect(self._fill_labels)
+        state.project_changed.connect(lambda _project: self._reset())
+        self._fill_labels(state.labels)
+
+    def _reset(self) -> None:
+        for widget in (self.text, self.status, self.label):
+            widget.blockSignals(True)
+        self.text.clear()
+        self.status.setCurrentIndex(0)
+        self.label.setCurrentIndex(0)
+        for widget in (self.text, self.status, self.label):
+            widget.blockSignals(False)
+
+    def _fill_labels(self, labels: list[LabelRecord]) -> None:
+        chosen = self.label.currentData()
+        self.label.blockSignals(True)
+        self.label.clear()
+        self.label.addItem("any label", None)
+        for label in labels:
+            self.label.addItem(label.name, label.name)
+        self.label.setCurrentIndex(max(self.label.findData(chosen), 0))
+        self.label.blockSignals(False)
+
+    def _apply(self) -> None:
+        if self.state.project is not None:
+            self.state.filter_videos(
+                status=self.status.currentData(), label=self.label.currentData(), text=self.text.text().strip()
+            )

@@ -127,3 +127,10 @@ def test_tab_goes_to_the_next_unlabelled_clip(qtbot, window):
     assert state.frame == 50
     keys(qtbot, window, Key.Key_1, Key.Key_Tab)
     assert state.frame == 0, "wraps around to the unlabelled clips at the start"
+
+
+def test_the_library_filter_never_takes_keys_unless_clicked(qtbot, window, studio_project):
+    assert window.focusWidget() is not window.library_panel.text
+    keys(qtbot, window.focusWidget() or window, Key.Key_2)
+    assert window.library_panel.text.text() == ""
+    assert db_clips(studio_project)[(0.0, 3.0)] == (("wave",), True)

@@ -109,3 +109,28 @@ def test_layout_and_last_project_are_remembered(qtbot, tmp_path, project_with_vi
     assert again.last_project() == str(project_with_videos)
     assert (again.width(), again.height()) == (640, 480)
     again.close()
+
+
+def test_library_filters_by_text_status_and_label(qtbot, project_with_videos):
+    state = AppState()
+    window = MainWindow(state)
+    qtbot.addWidget(window)
+    state.open_project(project_with_videos)
+    panel, model = window.library_panel, window.library_model
+    state.project.add_labels(["sit"])
+    state.refresh_labels()
+    names = lambda: sorted(model.text(r, 0) for r in range(model.rowCount()))  # noqa: E731
+    panel.text.setText("wal")
+    assert names() == ["walk"]
+    panel.text.clear()
+    panel.status.setCurrentIndex(panel.status.findData("error"))
+    assert names() == ["bad"]
+    panel.status.setCurrentIndex(0)
+    panel.label.setCurrentIndex(panel.label.findData("sit"))
+    assert names() == []
+    clip = state.project.clips(video="walk")[0]
+    state.project.set_clip_labels(clip.id, ["sit"])
+    state.refresh_videos()
+    assert names() == ["walk"]
+    window.close()
+    state.close()
