@@ -22,10 +22,14 @@ def reproduce(
     quick: Annotated[bool, typer.Option("--quick", help="One world seed, shorter schedules, thinned sweeps.")] = False,
     seed: Annotated[int, typer.Option("--seed", help="First world seed (the world and the training seed).")] = 0,
     json_path: Annotated[Optional[Path], typer.Option("--json", help="Where to write OUT.json.")] = None,
-    preset: Annotated[Optional[str], typer.Option("--preset", help="World preset (default: bench; demo with --quick).")] = None,
+    preset: Annotated[
+        Optional[str], typer.Option("--preset", help="World preset (default: bench; demo with --quick).")
+    ] = None,
     model: Annotated[str, typer.Option("--model", help="Model preset, the same for every variant.")] = "cpu-tiny",
     epochs: Annotated[Optional[int], typer.Option("--epochs", help="Epochs per run (default: the plan's).")] = None,
-    seeds: Annotated[Optional[int], typer.Option("--seeds", help="Number of world seeds (default: the plan's).")] = None,
+    seeds: Annotated[
+        Optional[int], typer.Option("--seeds", help="Number of world seeds (default: the plan's).")
+    ] = None,
     only: Annotated[
         Optional[str], typer.Option("--only", help="Comma-separated studies: table,subclip,bags,noise (table always).")
     ] = None,

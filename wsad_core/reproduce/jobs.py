@@ -56,13 +56,13 @@ def plan_jobs(plan: Plan) -> list[Job]:
     the sweeps."""
     jobs: list[Job] = [Job("table", name, seed, name) for seed in plan.seeds for name in VARIANTS]
     if "subclip" in plan.studies:
-        for seed in plan.seeds:
+        for seed in plan.sweep_seed_list:
             for seconds in plan.subclip_seconds:
                 point = "video" if seconds is None else f"{seconds:g}s"
                 jobs.append(Job("subclip", point, seed, "mil_max_unc", subclip=seconds,
                                 info={"reference_seconds": seconds}))
     if "bags" in plan.studies:
-        for seed in plan.seeds:
+        for seed in plan.sweep_seed_list:
             for bags, tubelets in plan.bag_grid:
                 for variant in ("mil_max", "mil_max_unc"):
                     jobs.append(Job(
@@ -71,7 +71,7 @@ def plan_jobs(plan: Plan) -> list[Job]:
                         info={"bags_per_batch": bags, "tubelets_per_bag": tubelets},
                     ))
     if "noise" in plan.studies:
-        for seed in plan.seeds:
+        for seed in plan.sweep_seed_list:
             for recall in plan.recalls:
                 for variant in ("mil_max", "mil_max_unc"):
                     jobs.append(Job("noise", f"recall{recall:.2f}-{variant}", seed, variant,

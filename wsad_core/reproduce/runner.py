@@ -2,7 +2,7 @@
 
 A job whose entry is in the results file is skipped. A run interrupted by Ctrl-C or SIGTERM
 is stopped at a checkpoint by the training engine; the next invocation finds it by its name
-and resumes it instead of starting over. A run that finished training but was not evaluated
+and configuration and resumes it instead of starting over. A run that finished training but was not evaluated
 is evaluated without retraining.
 """
 
@@ -22,6 +22,7 @@ from wsad_core.reproduce.plan import Plan
 from wsad_core.reproduce.store import ResultStore, finite
 from wsad_core.reproduce.worlds import SeedWorld, seed_world
 from wsad_core.train import make_config, read_events, train
+from wsad_core.train.config import to_dict
 
 Log = Callable[[str], None]
 
@@ -51,7 +52,9 @@ def _run_name(job: Job) -> str:
 
 
 def _train(project: Project, job: Job, resolved: Resolved, log: Log) -> RunRecord:
-    previous = [run for run in project.runs() if run.name == _run_name(job)]
+    config = make_config(list(resolved.overrides))
+    wanted = to_dict(config)
+    previous = [run for run in project.runs() if run.name == _run_name(job) and run.config == wanted]
     for run in reversed(previous):
         if run.status == "done":
             log(f"  {job.key}: run {run.id} already trained")
@@ -60,7 +63,7 @@ def _train(project: Project, job: Job, resolved: Resolved, log: Log) -> RunRecor
         if run.status == "stopped" and checkpoint.is_file():
             log(f"  {job.key}: resuming run {run.id}")
             return train(project, resume=run.id, stdout=None)
-    return train(project, make_config(list(resolved.overrides)), name=_run_name(job), stdout=None)
+    return train(project, config, name=_run_name(job), stdout=None)
 
 
 def run_job(job: Job, plan: Plan, world: SeedWorld, log: Log) -> dict[str, Any]:
