@@ -4,9 +4,10 @@ the right; every edit goes through :class:`wsad_studio.commands.Editor` and its 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -14,14 +15,16 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
     QScrollArea,
     QSplitter,
 )
 
 from wsad_core.errors import WsadError
-from wsad_core.project import LabelRecord, Project
+from wsad_core.project import ImportReport, LabelRecord, Project
 
 from wsad_studio.commands import Editor
+from wsad_studio.importer import VideoImport
 from wsad_studio.overlays import ground_truth_overlay, prediction_overlay, prediction_spans
 from wsad_studio.state import AppState
 from wsad_studio.suggestions import Suggester
@@ -67,7 +70,13 @@ class MainWindow(QMainWindow):
         state.saved.connect(lambda text: self.statusBar().showMessage(text, 4000))
         state.error.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.summary = QLabel()
+        self.import_progress = QProgressBar()
+        self.import_progress.setMaximumWidth(240)
+        self.import_progress.hide()
+        self.statusBar().addPermanentWidget(self.import_progress)
         self.statusBar().addPermanentWidget(self.summary)
+        self.video_import: VideoImport | None = None
+        self.setAcceptDrops(True)
         self.statusBar().showMessage("No project open")
         self._restore_layout()
 
@@ -120,6 +129,8 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self._add(file_menu, "&New project…", QKeySequence.StandardKey.New, self.new_project)
         self._add(file_menu, "&Open project…", QKeySequence.StandardKey.Open, self.open_project)
+        self._add(file_menu, "&Import videos…", "Ctrl+I", self.ask_import_files)
+        self._add(file_menu, "Import a &folder of videos…", "Ctrl+Shift+I", self.ask_import_folder)
         self._add(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
 
         edit = self.menuBar().addMenu("&Edit")
@@ -263,6 +274,63 @@ class MainWindow(QMainWindow):
         if ok:
             self.show_run(self.run_shown, score)
 
+    # Importing ---------------------------------------------------------------------------
+    def ask_import_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Import videos")
+        if files:
+            self.import_paths([Path(f) for f in files])
+
+    def ask_import_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder of videos")
+        if folder:
+            self.import_paths([Path(folder)])
+
+    def import_paths(self, paths: list[Path]) -> bool:
+        """Import files and folders in the background; the library fills in when it ends."""
+        if self.state.project is None or self.video_import is not None:
+            self.statusBar().showMessage("open a project first" if self.state.project is None
+                                         else "an import is already running", 5000)
+            return False
+        self.video_import = VideoImport(self.state.project.root, paths)
+        self.video_import.progress.connect(self._import_progress)
+        self.video_import.finished.connect(self._import_finished)
+        self.video_import.failed.connect(self._import_failed)
+        self.import_progress.setRange(0, 0)
+        self.import_progress.show()
+        self.video_import.start()
+        return True
+
+    def _import_progress(self, done: int, total: int, path: str) -> None:
+        self.import_progress.setRange(0, total)
+        self.import_progress.setValue(done)
+        self.statusBar().showMessage(f"Importing {Path(path).name} ({done}/{total})")
+
+    def _import_finished(self, report: ImportReport) -> None:
+        self._import_ended()
+        self.statusBar().showMessage(
+            f"Imported {len(report.added)} video(s), relinked {len(report.linked)}, "
+            f"{len(report.duplicates)} duplicate(s), {len(report.errors)} unreadable", 8000
+        )
+
+    def _import_failed(self, message: str) -> None:
+        self._import_ended()
+        self.statusBar().showMessage(f"Import failed: {message}", 8000)
+
+    def _import_ended(self) -> None:
+        self.video_import = None
+        self.import_progress.hide()
+        self.state.refresh_videos()
+        self._show_summary()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if event.mimeData().hasUrls() and self.state.project is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths and self.import_paths(paths):
+            event.acceptProposedAction()
+
     def edit_label_key(self, name: str) -> None:
         current = next((l.shortcut for l in self.state.labels if l.name == name), None) or ""
         key, ok = QInputDialog.getText(
@@ -314,6 +382,8 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.video_import is not None:
+            self.video_import.wait()
         if self.settings is not None:
             self.settings.setValue("window/geometry", self.saveGeometry())
             self.settings.setValue("window/state", self.saveState())

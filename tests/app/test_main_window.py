@@ -134,3 +134,26 @@ def test_library_filters_by_text_status_and_label(qtbot, project_with_videos):
     assert names() == ["walk"]
     window.close()
     state.close()
+
+
+def test_import_runs_in_the_background_and_fills_the_library(qtbot, tmp_path, make_video, project_with_videos):
+    state = AppState()
+    window = MainWindow(state)
+    qtbot.addWidget(window)
+    state.open_project(project_with_videos)
+    for index in range(3):
+        make_video(f"more_{index}.mp4", frames=20, seed=10 + index, folder=tmp_path / "more")
+    progress = []
+    assert window.import_paths([tmp_path / "more"])
+    window.video_import.progress.connect(lambda done, total, path: progress.append((done, total)))
+    assert not window.import_paths([tmp_path / "more"]), "one import at a time"
+    with qtbot.waitSignal(window.video_import.finished, timeout=60_000) as blocker:
+        pass
+    assert len(blocker.args[0].added) == 3
+    assert progress[-1] == (3, 3)
+    model = window.library_model
+    assert sorted(model.text(r, 0) for r in range(model.rowCount())) == ["bad", "more_0", "more_1", "more_2", "walk"]
+    assert "Imported 3 video(s)" in window.statusBar().currentMessage()
+    assert window.import_progress.isHidden() and window.video_import is None
+    window.close()
+    state.close()
