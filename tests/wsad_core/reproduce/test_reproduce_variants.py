@@ -51,6 +51,18 @@ def test_plans():
         Plan(name="x", preset="tiny", model="cpu-tiny", seeds=(), epochs=1)
 
 
+def test_job_counts():
+    """Quick: 17 entries, of which the sub-clip whole-video, bag 4x4 and recall-0.7 points are
+    table runs (the demo world's detector has recall 0.7): 12 trained. Default: the table on
+    three seeds, the sweeps on the first."""
+    quick = plan_jobs(quick_plan(0))
+    assert len(quick) == 6 + 3 + 4 + 4
+    default = plan_jobs(default_plan(0))
+    assert len([job for job in default if job.study == "table"]) == 18
+    assert {job.seed for job in default if job.study != "table"} == {0}
+    assert len(default) == 18 + 4 + 8 + 6
+
+
 def test_jobs_and_sharing_keys():
     plan = quick_plan(0)
     jobs = plan_jobs(plan)
