@@ -25,9 +25,8 @@ from wsad_core.project import ImportReport, LabelRecord, Project
 
 from wsad_studio.commands import Editor
 from wsad_studio.importer import VideoImport
-from wsad_studio.overlays import ground_truth_overlay, prediction_overlay, prediction_spans
 from wsad_studio.state import AppState
-from wsad_studio.suggestions import Suggester
+from wsad_studio.run_overlays import RunOverlays
 from wsad_studio.widgets.label_panel import LabelPanel
 from wsad_studio.widgets.library import LibraryPanel
 from wsad_studio.widgets.player import Player
@@ -48,11 +47,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("wsad-studio")
         self.resize(1280, 800)
         self.player = Player(state)
-        self._ground_truth = ground_truth_overlay(state)
-        self._predicted = None
-        self.run_shown: int | str | None = None
-        self.min_score = 0.0
         self.timeline = Timeline(state)
+        self.overlays = RunOverlays(state, self.player, self.timeline)
         self.library_panel = LibraryPanel(state)
         self.library = self.library_panel.table
         self.library_model = self.library.videos_model
@@ -62,7 +58,7 @@ class MainWindow(QMainWindow):
         self._layout()
         self._label_actions: list[QAction] = []
         self._build_menus()
-        self._apply_overlays()
+        self.overlays.apply()
         state.project_changed.connect(self._on_project_changed)
         state.labels_changed.connect(self._bind_label_keys)
         state.labels_changed.connect(lambda _labels: self._fit_timeline())
@@ -154,8 +150,14 @@ class MainWindow(QMainWindow):
         self.labels_menu.addSeparator()
 
         view = self.menuBar().addMenu("&View")
-        self.show_ground_truth = self._add(view, "&Ground-truth boxes", None, self._apply_overlays)
-        self.show_predictions = self._add(view, "&Predicted tubes", None, self._apply_overlays)
+        self.show_ground_truth = self._add(
+            view, "&Ground-truth boxes", None,
+            lambda: self.overlays.set_visible(ground_truth=self.show_ground_truth.isChecked()),
+        )
+        self.show_predictions = self._add(
+            view, "&Predicted tubes", None,
+            lambda: self.overlays.set_visible(predictions=self.show_predictions.isChecked()),
+        )
         for action in (self.show_ground_truth, self.show_predictions):
             action.setCheckable(True)
             action.setChecked(True)
@@ -217,48 +219,18 @@ class MainWindow(QMainWindow):
             self.editor.split_video(seconds)
 
     def show_run(self, run: int | str | None, min_score: float | None = None) -> None:
-        """Draw a run's predicted tubes (score ≥ ``min_score``) over the video and on the
-        timeline, and suggest labels from them (None: stop)."""
-        self.min_score = self.min_score if min_score is None else min_score
-        self._predicted = None
-        self.timeline.span_layers = []
-        self.state.set_suggester(None)
-        self.run_shown = None
-        if run is not None and self.state.project is not None:
-            predictions = self.state.project.predictions(run)
-            self._predicted = prediction_overlay(self.state, predictions, self.min_score)
-            self.timeline.span_layers.append(prediction_spans(self.state, predictions, self.min_score))
-            self.state.set_suggester(Suggester(predictions))
-            self.run_shown = run
-        self._apply_overlays()
+        self.overlays.show_run(run, min_score)
 
-    def _apply_overlays(self) -> None:
-        """The overlays the View menu asks for, drawn again on the frame shown."""
-        self.player.overlays = [
-            overlay
-            for overlay, wanted in (
-                (self._ground_truth, self.show_ground_truth.isChecked()),
-                (self._predicted, self.show_predictions.isChecked()),
-            )
-            if overlay is not None and wanted
-        ]
-        self.player.redraw_overlays()
-        self.timeline.update()
+    @property
+    def run_shown(self) -> int | str | None:
+        return self.overlays.run_shown
 
     def _fill_runs_menu(self) -> None:
         self.runs_menu.clear()
-        project = self.state.project
-        choices: list[tuple[str, int | None]] = [("None", None)]
-        if project is not None:
-            choices += [
-                (f"#{run.id} {run.name}", run.id)
-                for run in project.runs()
-                if project.prediction_set(run.id) is not None
-            ]
-        for text, run_id in choices:
+        for text, run_id in [("None", None), *self.overlays.runs_with_predictions()]:
             action = self.runs_menu.addAction(text)
             action.setCheckable(True)
-            action.setChecked(run_id == self.run_shown)
+            action.setChecked(run_id == self.overlays.run_shown)
             action.triggered.connect(lambda _checked=False, chosen=run_id: self._choose_run(chosen))
 
     def _choose_run(self, run: int | None) -> None:
@@ -269,10 +241,10 @@ class MainWindow(QMainWindow):
 
     def ask_min_score(self) -> None:
         score, ok = QInputDialog.getDouble(
-            self, "Prediction score threshold", "Show tubes scoring at least:", self.min_score, 0.0, 1.0, 2
+            self, "Prediction score threshold", "Show tubes scoring at least:", self.overlays.min_score, 0.0, 1.0, 2
         )
         if ok:
-            self.show_run(self.run_shown, score)
+            self.show_run(self.overlays.run_shown, score)
 
     # Importing ---------------------------------------------------------------------------
     def ask_import_files(self) -> None:
