@@ -29,8 +29,9 @@ def markdown(summary: Mapping[str, Any], plan: Mapping[str, Any]) -> str:
         "",
         f"World preset `{plan['preset']}`, world seeds {seeds}; model `{plan['model']}`, "
         f"{plan['epochs']} epochs per run, lr {plan['lr']:g}, {plan['bags_per_batch']} bags x "
-        f"{plan['tubelets_per_bag']} tubelets per batch. Test split; mean ± sample std over seeds "
-        "(no std from one seed).",
+        f"{plan['tubelets_per_bag']} tubelets per batch. Sweep points with more bags (shorter "
+        "sub-clips) or smaller batches get proportionally fewer epochs, so that every run takes "
+        "as many steps. Test split; mean ± sample std over seeds (no std from one seed).",
         "",
         "## Table 1",
         "",
@@ -73,6 +74,10 @@ def markdown(summary: Mapping[str, Any], plan: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _epochs(row: Mapping[str, Any]) -> str:
+    return "as the table" if row.get("epochs") is None else str(row["epochs"])
+
+
 def _converged(row: Mapping[str, Any]) -> str:
     """Runs whose validation curve had flattened, of those long enough to tell."""
     known = row.get("convergence_known", 0)
@@ -83,12 +88,13 @@ def _sweep_tables(summary: Mapping[str, Any]) -> list[str]:
     lines: list[str] = []
     if summary["subclip"]:
         lines += ["## Sub-clip duration (Table 4), MIL max + uncertainty", "",
-                  "| sub-clip | seconds here | labels per clip | Frame AP | Video AP@0.5 |", "|---|---|---|---|---|"]
+                  "| sub-clip | seconds here | labels per clip | epochs | Frame AP | Video AP@0.5 |",
+                  "|---|---|---|---|---|---|"]
         rows = sorted(summary["subclip"], key=lambda r: float("inf") if r["reference_seconds"] is None
                       else r["reference_seconds"])
         for r in rows:
             name = "whole video" if r["reference_seconds"] is None else f"{r['reference_seconds']:g} s of 8"
-            lines.append(f"| {name} | {_num(r['seconds'])} | {_num(r['labels_per_clip'])} | "
+            lines.append(f"| {name} | {_num(r['seconds'])} | {_num(r['labels_per_clip'])} | {_epochs(r)} | "
                          f"{_num(r['frame_ap'], r['frame_ap_std'])} | {_num(r['video_ap'], r['video_ap_std'])} |")
         lines += ["", "![Sub-clip duration](subclip.png)", ""]
     for study, title, columns in (
@@ -97,11 +103,11 @@ def _sweep_tables(summary: Mapping[str, Any]) -> list[str]:
     ):
         if not summary[study]:
             continue
-        lines += [f"## {title}", "", f"| {' | '.join(columns)} | loss | Frame AP | Video AP@0.5 |",
-                  "|" + "---|" * (len(columns) + 3)]
+        lines += [f"## {title}", "", f"| {' | '.join(columns)} | loss | epochs | Frame AP | Video AP@0.5 |",
+                  "|" + "---|" * (len(columns) + 4)]
         for r in summary[study]:
             loss = "uncertainty" if r["variant"] == WEAK_BEST else "BCE"
-            lines.append(f"| {' | '.join(f'{r[c]:g}' for c in columns)} | {loss} | "
+            lines.append(f"| {' | '.join(f'{r[c]:g}' for c in columns)} | {loss} | {_epochs(r)} | "
                          f"{_num(r['frame_ap'], r['frame_ap_std'])} | {_num(r['video_ap'], r['video_ap_std'])} |")
         lines.append("")
     if summary["bags"] or summary["noise"]:

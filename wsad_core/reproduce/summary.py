@@ -112,8 +112,8 @@ def summarize(entries: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
     out["ratio_weak_full"] = _ratio(weak.get("frame_ap"), full.get("frame_ap"))
     out["ratio_weak_full_video"] = _ratio(weak.get("video_ap"), full.get("video_ap"))
     out["table"] = table
-    out["subclip"] = _sweep(entries, "subclip", ("reference_seconds", "seconds", "clips", "labels_per_clip"))
-    out["bags"] = _sweep(entries, "bags", ("bags_per_batch", "tubelets_per_bag"))
+    out["subclip"] = _sweep(entries, "subclip", ("reference_seconds", "seconds", "clips", "labels_per_clip", "epochs"))
+    out["bags"] = _sweep(entries, "bags", ("bags_per_batch", "tubelets_per_bag", "epochs"))
     out["noise"] = _sweep(entries, "noise", ("recall",))
     out["claims"] = _claims(table, out["ratio_weak_full"])
     return out
