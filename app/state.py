@@ -29,6 +29,7 @@ class AppState(QObject):
     clips_changed = Signal(list)
     marks_changed = Signal(object, object)
     suggestions_changed = Signal()
+    video_labels_changed = Signal(int, tuple)
     saved = Signal(str)
     error = Signal(str)
 
@@ -46,6 +47,7 @@ class AppState(QObject):
         self._decoded_frame_count: int | None = None
         self.suggester: Suggester | None = None
         self.video_filter: dict[str, str | None] = {}
+        self.video_labels: dict[int, tuple[str, ...]] = {}
 
     # Project -----------------------------------------------------------------------------
     def open_project(self, folder: str | Path, *, create: bool = False) -> Project:
@@ -62,6 +64,7 @@ class AppState(QObject):
 
     def refresh_videos(self) -> None:
         self.videos = [] if self.project is None else self.project.videos(**self.video_filter)
+        self.video_labels = {} if self.project is None else self.project.labels_by_video()
         self.videos_changed.emit(self.videos)
 
     def filter_videos(
@@ -151,6 +154,11 @@ class AppState(QObject):
             video=self.video.id
         )
         self.clips_changed.emit(self.clips)
+        if self.video is not None:
+            labels = tuple(sorted({name for clip in self.clips for name in clip.labels}))
+            if labels != self.video_labels.get(self.video.id, ()):
+                self.video_labels[self.video.id] = labels
+                self.video_labels_changed.emit(self.video.id, labels)
 
     def current_clip(self) -> ClipRecord | None:
         """The clip under the playhead (the shortest one when clips nest)."""

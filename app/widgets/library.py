@@ -24,29 +24,40 @@ from wsad_core.project.videos import VIDEO_STATUSES
 
 from wsad_studio.state import AppState
 
-LIBRARY_COLUMNS = ("Name", "Status", "Duration", "Size", "Path / error")
+LIBRARY_COLUMNS = ("Name", "Status", "Duration", "Labels", "Size", "Path / error")
+DURATION_COLUMN, LABELS_COLUMN = 2, 3
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
-def cells(video: VideoRecord) -> tuple[str, str, str, str, str]:
+def cells(video: VideoRecord, labels: tuple[str, ...] = ()) -> tuple[str, ...]:
     duration = f"{video.duration:.1f} s" if video.duration else ""
     size = f"{video.width}×{video.height}" if video.width else ""
     where = video.error if video.status == "error" else (video.path or "")
-    return video.name, video.status, duration, size, where or ""
+    return video.name, video.status, duration, ", ".join(labels), size, where or ""
 
 
 class VideoTableModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.videos: list[VideoRecord] = []
+        self.labels: dict[int, tuple[str, ...]] = {}
         self._cells: list[tuple[str, ...]] = []
         self._order: tuple[int, Qt.SortOrder] = (0, Qt.SortOrder.AscendingOrder)
 
-    def set_videos(self, videos: list[VideoRecord]) -> None:
+    def set_videos(self, videos: list[VideoRecord], labels: dict[int, tuple[str, ...]]) -> None:
         self.beginResetModel()
-        self.videos = list(videos)
+        self.videos, self.labels = list(videos), dict(labels)
         self._sort_rows()
         self.endResetModel()
+
+    def set_labels(self, video_id: int, labels: tuple[str, ...]) -> None:
+        """One video's labels changed (an edit in the studio): redraw its cell only."""
+        self.labels[video_id] = labels
+        row = self.row_of(video_id)
+        if row is not None:
+            self._cells[row] = cells(self.videos[row], labels)
+            index = self.index(row, LABELS_COLUMN)
+            self.dataChanged.emit(index, index)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.layoutAboutToBeChanged.emit()
@@ -61,12 +72,12 @@ class VideoTableModel(QAbstractTableModel):
         column, order = self._order
 
         def key(video: VideoRecord) -> tuple:
-            if column == 2:
+            if column == DURATION_COLUMN:
                 return (video.duration or 0.0, video.name)
-            return (cells(video)[column].lower(), video.name)
+            return (cells(video, self.labels.get(video.id, ()))[column].lower(), video.name)
 
         self.videos.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
-        self._cells = [cells(video) for video in self.videos]
+        self._cells = [cells(video, self.labels.get(video.id, ())) for video in self.videos]
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.videos)
@@ -114,9 +125,10 @@ class Library(QTableView):
         self.clicked.connect(self._choose)
         state.videos_changed.connect(self._fill)
         state.video_changed.connect(self._select)
+        state.video_labels_changed.connect(self.videos_model.set_labels)
 
     def _fill(self, videos: list[VideoRecord]) -> None:
-        self.videos_model.set_videos(videos)
+        self.videos_model.set_videos(videos, self.state.video_labels)
         self.resizeColumnsToContents()
         self._select(self.state.video)
 

@@ -38,8 +38,8 @@ def test_window_lists_videos_with_status_and_errors(qtbot, project_with_videos, 
     model = window.library_model
     rows = {model.text(r, 0): [model.text(r, c) for c in range(model.columnCount())]
             for r in range(model.rowCount())}
-    assert rows["walk"][1:4] == ["ok", "2.0 s", "64×48"]
-    assert rows["bad"][1] == "error" and rows["bad"][4]
+    assert rows["walk"][1:5] == ["ok", "2.0 s", "", "64×48"]
+    assert rows["bad"][1] == "error" and rows["bad"][5]
     assert "2 videos" in window.summary.text()
     assert window.windowTitle() == "wsad-studio — proj"
     window.show()
@@ -85,7 +85,7 @@ def test_library_sorts_by_duration_and_follows_the_video_shown(qtbot, tmp_path, 
     assert [model.text(r, 0) for r in range(3)] == ["a_short", "b_long", "c_mid"]
     window.library.sortByColumn(2, Qt.SortOrder.DescendingOrder)
     assert [model.text(r, 0) for r in range(3)] == ["b_long", "c_mid", "a_short"]
-    window.library.clicked.emit(model.index(1, 3))
+    window.library.clicked.emit(model.index(1, 4))
     assert state.video.name == "c_mid"
     assert window.library.selectionModel().selectedRows()[0].row() == 1
     window.close()
@@ -157,3 +157,13 @@ def test_import_runs_in_the_background_and_fills_the_library(qtbot, tmp_path, ma
     assert window.import_progress.isHidden() and window.video_import is None
     window.close()
     state.close()
+
+
+def test_library_shows_each_videos_labels_and_follows_edits(qtbot, window):
+    model = window.library_model
+    assert model.text(0, 3) == ""
+    window.editor.toggle_label("wave")
+    window.editor.toggle_label("walk")
+    assert model.text(0, 3) == "walk, wave"
+    window.editor.undo()
+    assert model.text(0, 3) == "wave"

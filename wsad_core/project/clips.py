@@ -212,3 +212,18 @@ def neighbour_clip_start(clips: Sequence[ClipRecord], time: float, step: int) ->
 def clip_frames(start: float, end: float, fps: float) -> range:
     """The frames a clip holds, as training puts them in its bag: [⌈start·fps⌉, ⌈end·fps⌉)."""
     return range(math.ceil(start * fps - TIME_TOLERANCE), math.ceil(end * fps - TIME_TOLERANCE))
+
+
+def labels_by_video(session: Session) -> dict[int, tuple[str, ...]]:
+    """The labels on each video's clips (videos without any are left out), for the library."""
+    rows = session.execute(
+        select(Clip.video_id, Label.name)
+        .join(ClipLabel, ClipLabel.clip_id == Clip.id)
+        .join(Label, Label.id == ClipLabel.label_id)
+        .distinct()
+        .order_by(Clip.video_id, Label.name)
+    )
+    found: dict[int, list[str]] = {}
+    for video_id, name in rows:
+        found.setdefault(video_id, []).append(name)
+    return {video_id: tuple(names) for video_id, names in found.items()}

@@ -173,6 +173,11 @@ class Project(ProjectStore):
                 session, video_id=video_id, label=label, labelled=labelled, kind=kind
             )
 
+    def labels_by_video(self) -> dict[int, tuple[str, ...]]:
+        """Video id → the labels on its clips (videos with none are left out)."""
+        with self.reading() as session:
+            return clip_ops.labels_by_video(session)
+
     def add_clip(self, video: str | int, start: float, end: float) -> ClipRecord:
         with self.transaction() as session:
             clip = clip_ops.get_or_add_clip(session, video_ops.get_video(session, video), start, end)
