@@ -24,7 +24,7 @@ from typing import Any
 from wsad_core.errors import WsadError
 from wsad_core.evaluate.ava_io import AvaArrays
 from wsad_core.evaluate.frame_ap import FrameApResult, frame_ap
-from wsad_core.evaluate.pr_curves import frame_pr_curves
+from wsad_core.evaluate.pr_curves import PrCurve, frame_pr_curves
 from wsad_core.evaluate.report_plots import plot_per_class_ap, plot_pr_curves
 from wsad_core.evaluate.run_detections import detected_tubes, keyframe_rows, label_ids, project_gt_tubes
 from wsad_core.evaluate.video_ap import GtTube, video_ap_range
@@ -153,7 +153,7 @@ def evaluate_run(
     return result
 
 
-def _save(project: Project, run: int | str, result: RunEvaluation, curves: dict) -> None:  # noqa: ANN001
+def _save(project: Project, run: int | str, result: RunEvaluation, curves: dict[int, PrCurve]) -> None:
     run_dir = project.run_dir(run)
     split = result.split
     summary = result.to_json()

@@ -84,7 +84,9 @@ def draw_tubes(frame: np.ndarray, boxes: Sequence[TubeBox]) -> np.ndarray:
             left, top, right, bottom = pen.textbbox((0, 0), text, font=font)
             tag_h = bottom - top + 2
             text_y = max(0.0, text_y - tag_h) if member is leader else text_y
-            pen.rectangle((x1, text_y, x1 + right - left + 3, text_y + tag_h), fill=(*colour, 190))
-            pen.text((x1 + 1, text_y + 1 - top), text, fill=(0, 0, 0, 255), font=font)
+            tag_w = right - left + 3
+            text_x = max(0.0, min(x1, width - tag_w))  # kept inside the frame
+            pen.rectangle((text_x, text_y, text_x + tag_w, text_y + tag_h), fill=(*colour, 190))
+            pen.text((text_x + 1, text_y + 1 - top), text, fill=(0, 0, 0, 255), font=font)
             text_y += tag_h
     return np.asarray(Image.alpha_composite(base, layer).convert("RGB"))
