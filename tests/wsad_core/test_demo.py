@@ -11,12 +11,15 @@ from wsad_core.video import probe_video
 
 def test_demo_trains_predicts_evaluates_and_exports(tmp_path, capsys):
     root = tmp_path / "demo"
+    root.mkdir()
+    (root / "left over").write_text("from an earlier demo")  # the demo starts again from scratch
     run_demo(root, preset="tiny", training=("model=cpu-tiny", "max_steps=2", "data.tubelet_length=8"))
     out = capsys.readouterr().out
     for step in ("$ wsad synth demo", "$ wsad tubelets", "tubelet recall", "$ wsad train", "$ wsad predict",
                  "$ wsad eval run", "$ wsad export video", "Demo done", "Frame AP (", "Video AP ("):
         assert step in out
     exports = root / "exports"
+    assert not (root / "left over").exists()
     with Project.open(root) as project:
         videos = project.videos(status="ok")
         assert len(videos) == 4
