@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from wsad_core.formats import read_ava_csv
 from wsad_core.formats.tubes_csv import read_tubes_csv
@@ -75,3 +76,21 @@ def test_export_without_predictions_says_what_to_do(predicted_project, wsad):
         other = project.create_run("empty", {}).id
     status, _, err = wsad("export", "predictions-ava", other, root / "x.csv", "-p", root)
     assert status == 1 and "wsad predict" in err and not (root / "x.csv").exists()
+
+
+def test_tubes_csv_evaluated_by_video_ap_gives_the_video_ap_of_eval_run(predicted_project, predicted_world, wsad):
+    root, run = predicted_project
+    ucf = predicted_world[0] / "world" / "ucf_tubes.pkl"
+    status, _, _ = wsad("eval", "run", run, "-p", root, "--split", "all", "--video-gt", ucf, "--json", root / "run.json")
+    assert status == 0
+    assert wsad("export", "tubes-csv", run, root / "tubes.csv", "-p", root)[0] == 0
+    status, _, _ = wsad("eval", "video-ap", "-g", ucf, "-d", root / "tubes.csv", "--split", "all",
+                        "--json", root / "files.json")
+    assert status == 0
+    from_files = json.loads((root / "files.json").read_text())
+    from_run = json.loads((root / "run.json").read_text())["video_ap"]
+    for threshold in ("0.2", "0.5"):
+        assert from_files["mAP"][threshold] == from_run["mAP"][threshold]
+        for name, ap in from_run["per_class"][threshold].items():
+            assert from_files["per_class"][name][threshold] == ap
+    assert from_files["mAP_0.5:0.95"] == pytest.approx(from_run["mAP"]["0.5:0.95"], abs=1e-12)
