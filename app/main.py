@@ -64,13 +64,17 @@ def main(argv: list[str] | None = None) -> int:
                 state.set_frame(args.frame)
     except WsadError as exc:
         print(f"wsad-studio: {exc}", file=sys.stderr)
-        window.player.shutdown()
+        window.close()
         return 2
     window.show()
     if args.screenshot is not None:
         app.processEvents()
         if state.video is not None and not wait_for_frame(app, window, state.frame, SCREENSHOT_WAIT_S):
             print(f"wsad-studio: frame {state.frame} could not be shown", file=sys.stderr)
+        deadline = time.monotonic() + SCREENSHOT_WAIT_S
+        while window.library.thumbnails.pending() and time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.005)
         app.processEvents()
         window.grab().save(str(args.screenshot))
         window.close()

@@ -33,6 +33,7 @@ from wsad_studio.widgets.player import Player
 from wsad_studio.widgets.timeline import ZOOM_STEP, Timeline
 
 SPLIT_SECONDS = 2.0
+LIBRARY_WIDTH = 440
 
 
 class MainWindow(QMainWindow):
@@ -111,6 +112,8 @@ class MainWindow(QMainWindow):
             dock.setObjectName(f"{title.lower()}-dock")
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
+            self.resizeDocks([dock], [LIBRARY_WIDTH if area == Qt.DockWidgetArea.LeftDockWidgetArea else 220],
+                             Qt.Orientation.Horizontal)
 
     def _fit_timeline(self) -> None:
         """Give the timeline room for all its rows, up to a third of the window."""
@@ -361,4 +364,5 @@ class MainWindow(QMainWindow):
             self.settings.setValue("window/state", self.saveState())
             self.settings.sync()
         self.player.shutdown()
+        self.library.thumbnails.shutdown()
         super().closeEvent(event)

@@ -1,5 +1,6 @@
 """The video library: one row per video; choosing a row shows that video in the player.
 
+Thumbnails come from a background thread as rows first show (see :mod:`wsad_studio.thumbnails`).
 The rows are a table model over the project's :class:`VideoRecord` list (no item object per
 cell) that sorts itself in Python (a sort proxy would ask for every cell through Qt), so a
 project of thousands of videos opens at once.
@@ -7,7 +8,7 @@ project of thousands of videos opens at once.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -23,6 +24,7 @@ from wsad_core.project import LabelRecord, VideoRecord
 from wsad_core.project.videos import VIDEO_STATUSES
 
 from wsad_studio.state import AppState
+from wsad_studio.thumbnails import THUMBNAIL_WIDTH, Thumbnails
 
 LIBRARY_COLUMNS = ("Name", "Status", "Duration", "Labels", "Size", "Path / error")
 DURATION_COLUMN, LABELS_COLUMN = 2, 3
@@ -37,8 +39,10 @@ def cells(video: VideoRecord, labels: tuple[str, ...] = ()) -> tuple[str, ...]:
 
 
 class VideoTableModel(QAbstractTableModel):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, thumbnails: Thumbnails, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.thumbnails = thumbnails
+        thumbnails.ready.connect(self._thumbnail_ready)
         self.videos: list[VideoRecord] = []
         self.labels: dict[int, tuple[str, ...]] = {}
         self._cells: list[tuple[str, ...]] = []
@@ -64,6 +68,12 @@ class VideoTableModel(QAbstractTableModel):
         self._order = (column, order)
         self._sort_rows()
         self.layoutChanged.emit()
+
+    def _thumbnail_ready(self, video_id: int) -> None:
+        row = self.row_of(video_id)
+        if row is not None:
+            index = self.index(row, 0)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
 
     def row_of(self, video_id: int) -> int | None:
         return next((row for row, video in enumerate(self.videos) if video.id == video_id), None)
@@ -95,6 +105,8 @@ class VideoTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return self._cells[index.row()][index.column()]
+        if role == Qt.ItemDataRole.DecorationRole and index.column() == 0:
+            return self.thumbnails.get(self.videos[index.row()])
         if role == Qt.ItemDataRole.UserRole:
             return self.videos[index.row()].id
         return None
@@ -108,7 +120,9 @@ class Library(QTableView):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.videos_model = VideoTableModel(self)
+        self.thumbnails = Thumbnails()
+        self.videos_model = VideoTableModel(self.thumbnails, self)
+        self.setIconSize(QSize(THUMBNAIL_WIDTH, THUMBNAIL_WIDTH * 9 // 16))
         self.setModel(self.videos_model)
         self.setSortingEnabled(True)
         self.sortByColumn(0, Qt.SortOrder.AscendingOrder)
@@ -126,10 +140,17 @@ class Library(QTableView):
         state.videos_changed.connect(self._fill)
         state.video_changed.connect(self._select)
         state.video_labels_changed.connect(self.videos_model.set_labels)
+        state.project_changed.connect(
+            lambda project: self.thumbnails.set_folder(None if project is None else project.cache_dir / "thumbnails")
+        )
 
     def _fill(self, videos: list[VideoRecord]) -> None:
         self.videos_model.set_videos(videos, self.state.video_labels)
         self.resizeColumnsToContents()
+        # Thumbnails arrive after this measure: leave room for one beside the longest name.
+        names = [video.name for video in videos[: self.horizontalHeader().resizeContentsPrecision()]]
+        longest = max((self.fontMetrics().horizontalAdvance(name) for name in names), default=0)
+        self.setColumnWidth(0, longest + THUMBNAIL_WIDTH + 24)
         self._select(self.state.video)
 
     def _select(self, video: VideoRecord | None) -> None:

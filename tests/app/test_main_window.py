@@ -167,3 +167,13 @@ def test_library_shows_each_videos_labels_and_follows_edits(qtbot, window):
     assert model.text(0, 3) == "walk, wave"
     window.editor.undo()
     assert model.text(0, 3) == "wave"
+
+
+def test_library_thumbnails_load_in_the_background_and_are_cached(qtbot, window, studio_project):
+    from PySide6.QtCore import Qt
+
+    model = window.library_model
+    qtbot.waitUntil(lambda: model.data(model.index(0, 0), Qt.ItemDataRole.DecorationRole) is not None, timeout=10_000)
+    image = model.data(model.index(0, 0), Qt.ItemDataRole.DecorationRole)
+    assert (image.width(), image.height()) == (64, 48)
+    assert len(list((studio_project / "cache" / "thumbnails").glob("*.png"))) == 1
