@@ -29,6 +29,10 @@ def predict(
         int,
         typer.Option("--tubelet-stride", help="Score a tubelet starting every N frames of a track (1: ACT's every frame)."),
     ] = 1,
+    trim: Annotated[
+        Optional[float],
+        typer.Option("--trim", help="Trim tubes in time after linking (Viterbi), with this switch penalty, e.g. 0.3."),
+    ] = None,
     events: Annotated[bool, typer.Option("--events", help="JSON-lines progress events on stdout.")] = False,
 ) -> None:
     """Score every tubelet and keyframe box of the chosen videos (class probabilities and σ²),
@@ -37,7 +41,7 @@ def predict(
 
     options = PredictOptions(
         split=split, videos=tuple(videos or ()), checkpoint=checkpoint, batch_size=batch_size,
-        device=device, tubelet_stride=tubelet_stride,
+        device=device, tubelet_stride=tubelet_stride, trim=trim,
     )
     started = time.monotonic()
     with open_project(project_dir) as project, progress_bar("predicting") as (bar, task):

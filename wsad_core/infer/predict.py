@@ -3,7 +3,8 @@
 Scored video by video, each box with the clip centred on its frame as the RoI head was trained to read:
 
 - every tubelet window of the person tracks (see :mod:`wsad_core.infer.windows`) at its
-  centre frame: the input of ACT's linking into action tubes (``wsad_core.tubes.linking``);
+  centre frame: the input of ACT's linking into action tubes (``wsad_core.tubes.linking``),
+  optionally trimmed in time afterwards (``wsad_core.tubes.trimming``, off by default);
 - every person box on the keyframes (the annotated frames, or 1 Hz without ground truth):
   the AVA-style detections that Frame AP and the AVA CSV export use.
 
@@ -63,6 +64,7 @@ class PredictOptions:
     device: str = "auto"
     tubelet_stride: int = 1
     linking: LinkingOptions = field(default_factory=LinkingOptions)
+    trim: float | None = None  # temporal trimming after linking: its switch penalty; None: off
 
 
 def resolve_device(device: str) -> str:
@@ -175,6 +177,7 @@ def _predict_videos(
 ) -> Iterator[VideoPredictions]:
     """One video at a time (so that memory holds one video's windows and scores)."""
     from wsad_core.tubes.linking import link_action_tubes
+    from wsad_core.tubes.trimming import trim_tube_temporally
 
     tubelet_config = TubeletConfig(k=config.data.tubelet_length, min_score=config.data.min_score)
     autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.startswith("cuda") else contextlib.nullcontext()
@@ -197,6 +200,11 @@ def _predict_videos(
             video, windows[video.name], keyframes[video.name], scored, len(labels), tubelet_config.k
         )
         tubes = link_action_tubes(tubelets, len(labels), **asdict(options.linking))
+        if options.trim is not None:
+            tubes = [
+                part for tube in tubes
+                for part in trim_tube_temporally(tube, switch_penalty=options.trim, min_length=options.linking.min_length)
+            ]
         advance(1, 1)
         yield VideoPredictions(
             video=video.name, width=int(video.width or 0), height=int(video.height or 0), tubes=tuple(tubes), **arrays
@@ -230,7 +238,7 @@ def predict_run(
         "split": options.split, "videos": list(options.videos), "device": device,
         "tubelet_length": config.data.tubelet_length, "tubelet_stride": options.tubelet_stride,
         "frame_stride": config.data.frame_stride, "detection_set": detection_set.key,
-        "linking": asdict(options.linking),
+        "linking": asdict(options.linking), "trim": options.trim,
     }
     # Relative to the run folder when inside it, so that a moved project keeps its meaning.
     resolved = checkpoint.resolve()

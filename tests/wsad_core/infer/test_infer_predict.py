@@ -47,14 +47,17 @@ def test_predict_again_replaces_the_stored_predictions(predicted_project, wsad):
     with Project.open(root) as project:
         before = project.prediction_set(run)
         name = sorted(before.videos)[0]
-    status, out, _ = wsad("predict", run, "-p", root, "--videos", name, "--tubelet-stride", 4, "--events")
+    status, out, _ = wsad("predict", run, "-p", root, "--videos", name, "--tubelet-stride", 4, "--events",
+                          "--trim", 0.3)
     assert status == 0
     events = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     assert events[-1]["event"] == "done" and events[-1]["videos"] == 1
     assert events[0]["event"] == "predict" and events[-2]["done"] == events[-2]["total"]
     with Project.open(root) as project:
         after = project.prediction_set(run)
-        assert list(after.videos) == [name] and after.settings["tubelet_stride"] == 4
+        assert list(after.videos) == [name] and after.settings["tubelet_stride"] == 4 and after.settings["trim"] == 0.3
+        for tube in project.predictions(run).tubes(name):  # trimmed parts: their own mean score
+            assert len(tube.frames) >= 15 and tube.score == pytest.approx(float(np.mean(tube.frame_scores)))
         assert not before.folder.exists() and after.folder.is_dir()
         assert {r.video for r in project.predicted_tubes(run)} <= {name}
 
