@@ -46,6 +46,8 @@ class VideoTableModel(QAbstractTableModel):
         self.videos: list[VideoRecord] = []
         self.labels: dict[int, tuple[str, ...]] = {}
         self._cells: list[tuple[str, ...]] = []
+        # While the view measures its columns it asks every row: thumbnails only for rows shown.
+        self.measuring = False
         self._order: tuple[int, Qt.SortOrder] = (0, Qt.SortOrder.AscendingOrder)
 
     def set_videos(self, videos: list[VideoRecord], labels: dict[int, tuple[str, ...]]) -> None:
@@ -105,7 +107,7 @@ class VideoTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return self._cells[index.row()][index.column()]
-        if role == Qt.ItemDataRole.DecorationRole and index.column() == 0:
+        if role == Qt.ItemDataRole.DecorationRole and index.column() == 0 and not self.measuring:
             return self.thumbnails.get(self.videos[index.row()])
         if role == Qt.ItemDataRole.UserRole:
             return self.videos[index.row()].id
@@ -146,7 +148,9 @@ class Library(QTableView):
 
     def _fill(self, videos: list[VideoRecord]) -> None:
         self.videos_model.set_videos(videos, self.state.video_labels)
+        self.videos_model.measuring = True
         self.resizeColumnsToContents()
+        self.videos_model.measuring = False
         # Thumbnails arrive after this measure: leave room for one beside the longest name.
         names = [video.name for video in videos[: self.horizontalHeader().resizeContentsPrecision()]]
         longest = max((self.fontMetrics().horizontalAdvance(name) for name in names), default=0)
