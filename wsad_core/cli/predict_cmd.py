@@ -31,7 +31,7 @@ def predict(
     ] = 1,
     trim: Annotated[
         Optional[float],
-        typer.Option("--trim", help="Trim tubes in time after linking (Viterbi), with this switch penalty, e.g. 0.3."),
+        typer.Option("--trim", help="Trim tubes in time after linking (Viterbi) with this switch penalty, e.g. 0.3."),
     ] = None,
     events: Annotated[bool, typer.Option("--events", help="JSON-lines progress events on stdout.")] = False,
 ) -> None:

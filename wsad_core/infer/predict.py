@@ -201,10 +201,8 @@ def _predict_videos(
         )
         tubes = link_action_tubes(tubelets, len(labels), **asdict(options.linking))
         if options.trim is not None:
-            tubes = [
-                part for tube in tubes
-                for part in trim_tube_temporally(tube, switch_penalty=options.trim, min_length=options.linking.min_length)
-            ]
+            trim = {"switch_penalty": options.trim, "min_length": options.linking.min_length}
+            tubes = [part for tube in tubes for part in trim_tube_temporally(tube, **trim)]
         advance(1, 1)
         yield VideoPredictions(
             video=video.name, width=int(video.width or 0), height=int(video.height or 0), tubes=tuple(tubes), **arrays
