@@ -27,7 +27,7 @@ def predict(
     device: Annotated[str, typer.Option("--device", help="auto, cpu, cuda, cuda:1 …")] = "auto",
     tubelet_stride: Annotated[
         int,
-        typer.Option("--tubelet-stride", help="Score a tubelet starting every N frames of a track (1: ACT's every frame)."),
+        typer.Option("--tubelet-stride", help="Score a tubelet starting every N frames of a track (1: ACT's)."),
     ] = 1,
     trim: Annotated[
         Optional[float],
