@@ -30,6 +30,10 @@ def reproduce(
     seeds: Annotated[
         Optional[int], typer.Option("--seeds", help="Number of world seeds (default: the plan's).")
     ] = None,
+    threads: Annotated[
+        Optional[int],
+        typer.Option("--threads", help="Torch CPU threads (1 is fastest on a machine other jobs keep busy)."),
+    ] = None,
     only: Annotated[
         Optional[str], typer.Option("--only", help="Comma-separated studies: table,subclip,bags,noise (table always).")
     ] = None,
@@ -53,4 +57,8 @@ def reproduce(
         wanted = {name.strip() for name in only.split(",") if name.strip()} | {"table"}
         changes["studies"] = tuple(name for name in STUDIES if name in wanted) + tuple(sorted(wanted - set(STUDIES)))
     plan = dataclasses.replace(plan, **changes)
+    if threads is not None:
+        import torch
+
+        torch.set_num_threads(threads)
     run_reproduction(plan, out, json_path=json_path, log=say)

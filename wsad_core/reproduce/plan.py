@@ -86,35 +86,33 @@ class Plan:
 
 
 def default_plan(seed: int = 0, *, preset: str = "bench", model: str = "cpu-tiny") -> Plan:
-    """Table 1 on three worlds, every sweep point on the first.
+    """Table 1 on three worlds, every sweep point on the first: 31 trained runs.
 
-    Sized from the measured cost of a 16-clip cpu-tiny training step (1.5 s on the idle 2-core
-    CPU, README): on ``bench`` (96 training videos) an MIL epoch is 24 steps plus validation on
-    16 videos, about 50 s; the fully supervised one about 48 steps, 85 s. Twelve epochs (the
-    length the learnability probe uses) make about 10 min per MIL run and 17 min per full run:
-    about 3.5 h for the table (18 runs) and 2 h for the 13 sweep runs. Whether twelve epochs
-    reach convergence is what the report's learning curves and "converged" column say.
+    Sized from the per-step costs measured for :func:`quick_plan` (one thread, CPU seconds):
+    on ``bench`` (96 training videos) an MIL epoch is 24 steps plus validation on 16 videos,
+    about 35 s, a fully supervised one about 48 steps, 75 s. Sixteen epochs make about 10 min
+    per MIL run and 20 min per full run: about 3.5 h for the table (18 runs) and 2.5 h for the
+    13 sweep runs. Whether sixteen epochs reach convergence is what the report's learning
+    curves and "converged" column say; ``--epochs`` changes it.
     """
-    return Plan(name="default", preset=preset, model=model, seeds=(seed, seed + 1, seed + 2), epochs=12,
+    return Plan(name="default", preset=preset, model=model, seeds=(seed, seed + 1, seed + 2), epochs=16,
                 sweep_seeds=1)
 
 
 def quick_plan(seed: int = 0, *, preset: str = "demo", model: str = "cpu-tiny") -> Plan:
-    """One world, six epochs, thinned sweeps: twelve trained runs within 20 minutes.
+    """One world, twelve epochs, every sweep point: 19 trained runs within 20 minutes.
 
-    Measured on ``demo`` (6 training videos, so 2 MIL steps an epoch, 3 for full supervision)
-    with the machine shared (load 7-10 on 2 cores): one MIL epoch with its validation pass took
-    12.7 CPU-seconds, setup and test evaluation (tubelet stride 4) about 25. Six epochs make
-    about 100 CPU-s per run and 1,200 CPU-s (20 min) for the 12 runs (6 table, sub-clip 1 s and
-    5 s, bag sampling 1x16 with and without uncertainty, recall 0.5 with and without; the
-    whole-video, 4x4 and recall-0.7 points are table runs). CPU time bounds the wall time
-    on the idle machine; from the README's idle step time (1.5 s per 16-clip step) it is
-    nearer 10 min.
+    Measured on ``demo`` (6 training videos: 2 MIL steps an epoch, 3 fully supervised) with
+    one torch thread, in CPU seconds (which bound the idle machine's wall time, as a second
+    thread only helps): an MIL step 1.2, a fully supervised step 1.4, a validation pass 1.1,
+    setup 2, test evaluation at tubelet stride 4 5. A run of E epochs then costs about
+    3.5 E + 7 (MIL) or 5.3 E + 7 (full), and the 19 runs (6 table; sub-clips 1, 2, 5 s; bag
+    sampling 3x5, 2x8, 1x16; recall 0.9 and 0.5, each with and without uncertainty) about
+    68 E + 133: E = 12 gives 950 s, 16 minutes, with the world's generation (11 s) on top.
+    With two threads on a machine other jobs keep busy, OpenMP's waiting multiplies that
+    several times: use ``--threads 1`` there.
     """
-    return Plan(
-        name="quick", preset=preset, model=model, seeds=(seed,), epochs=6, tubelet_stride=4,
-        subclip_seconds=(1.0, 5.0, None), bag_grid=((4, 4), (1, 16)), recalls=(0.7, 0.5),
-    )
+    return Plan(name="quick", preset=preset, model=model, seeds=(seed,), epochs=12, tubelet_stride=4)
 
 
 def scaled_subclip_seconds(reference: float | None, mean_video_seconds: float) -> float | None:

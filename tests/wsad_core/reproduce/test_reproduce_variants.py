@@ -52,11 +52,11 @@ def test_plans():
 
 
 def test_job_counts():
-    """Quick: 17 entries, of which the sub-clip whole-video, bag 4x4 and recall-0.7 points are
-    table runs (the demo world's detector has recall 0.7): 12 trained. Default: the table on
+    """Quick: 24 entries, of which the sub-clip whole-video, bag 4x4 and recall-0.7 points are
+    table runs (the demo world's detector has recall 0.7): 19 trained. Default: the table on
     three seeds, the sweeps on the first."""
     quick = plan_jobs(quick_plan(0))
-    assert len(quick) == 6 + 3 + 4 + 4
+    assert len(quick) == 6 + 4 + 8 + 6
     default = plan_jobs(default_plan(0))
     assert len([job for job in default if job.study == "table"]) == 18
     assert {job.seed for job in default if job.study != "table"} == {0}
