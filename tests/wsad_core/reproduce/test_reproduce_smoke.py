@@ -4,17 +4,26 @@ step, evaluates, writes the report, and a second invocation trains nothing."""
 import json
 
 import pytest
+import torch
 
 from wsad_core.cli import main
 
 KEYS = {"naive", "mil_lse", "mil_mean", "mil_max", "mil_max_unc", "full"}
 
 
+@pytest.fixture
+def restore_threads():
+    """--threads sets torch's process-wide thread count: give the next tests theirs back."""
+    threads = torch.get_num_threads()
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.mark.slow
-def test_bench_reproduce_smoke(tmp_path, capsys):
+def test_bench_reproduce_smoke(tmp_path, capsys, restore_threads):
     out, out_json = tmp_path / "bench", tmp_path / "OUT.json"
     argv = ["bench", "reproduce", "--quick", "--preset", "tiny", "--only", "table", "--epochs", "1",
-            "--out", str(out), "--json", str(out_json), "optim.lr=0.01"]
+            "--threads", "1", "--out", str(out), "--json", str(out_json), "optim.lr=0.01"]
     assert main(argv) == 0
     printed = capsys.readouterr().out.strip().splitlines()
     assert printed[-3].startswith("Frame AP (test, mean ± std over seeds): naive ")
