@@ -195,13 +195,20 @@ class VideoReader:
     def _seek_points(self, index: int) -> Iterator[int | None]:
         """Timestamps to seek to for ``index``, nearest first; None means the start of the file.
 
-        Some demuxers (AVI, MPEG-TS) land after the keyframe asked for; the keyframe before it,
-        and at last the start of the file, are tried then.
+        The keyframe's presentation timestamp comes first: an MP4 with B-frames, sought to the
+        keyframe's (earlier) decoding timestamp, lands one keyframe interval early and decodes a
+        whole extra GOP. Demuxers that search by decoding time (MPEG-TS) or land after the
+        keyframe asked for (AVI) then decode past ``index`` first, which ``_decode_until`` sees,
+        and the decoding timestamp, the keyframe before it, and at last the start of the file
+        are tried in turn.
         """
         frames = self._frame_index()
         keyframe = frames.keyframe_at_or_before(index)
         if keyframe is not None:
-            yield frames.seek_to[keyframe]
+            presented = frames.pts[keyframe]
+            yield presented
+            if frames.seek_to[keyframe] != presented:
+                yield frames.seek_to[keyframe]
             earlier = frames.keyframe_at_or_before(keyframe - 1)
             if earlier is not None:
                 yield frames.seek_to[earlier]

@@ -197,3 +197,37 @@ def test_random_reads_never_fall_back_to_decoding_from_the_start(video, monkeypa
             reader.read_frame(index)
 
     assert restarts and not any(restarts)
+
+
+def test_b_frame_h264_seeks_land_on_the_keyframe(numbered_video, decode_all, read_number, monkeypatch):
+    """H.264 MP4 with B-frames: a seek by the keyframe's presentation timestamp lands on that
+    keyframe (a seek by its decoding timestamp landed one keyframe interval early), and random
+    reads still give the frames of a decode from the start."""
+    path = numbered_video(frames=96, keyframe_interval=30, suffix=".mp4", b_frames=3)
+    reference = [frame.to_ndarray(format="rgb24") for frame in decode_all(path)]
+    decoded_after_seek: list[list[int]] = []  # frames decoded after each seek of one read
+    original = VideoReader._seek
+
+    def seek(reader, pts):
+        original(reader, pts)
+        count = [0]
+        decoded_after_seek.append(count)
+        frames = reader._decoded
+
+        def counted():
+            for frame in frames:
+                count[0] += 1
+                yield frame
+
+        reader._decoded = counted()
+
+    monkeypatch.setattr(VideoReader, "_seek", seek)
+    indices = [int(i) for i in np.random.default_rng(5).permutation(96)[:40]]
+    with VideoReader(path) as reader:
+        for index in indices:
+            decoded_after_seek.clear()
+            frame = reader.read_frame(index)
+            assert np.array_equal(frame, reference[index]) and read_number(frame) == index
+            if decoded_after_seek:
+                assert len(decoded_after_seek) == 1, f"frame {index}: fell back to another seek"
+                assert decoded_after_seek[0][0] <= index % 30 + 1, f"frame {index}: landed early"
