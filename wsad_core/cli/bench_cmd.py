@@ -62,3 +62,18 @@ def reproduce(
 
         torch.set_num_threads(threads)
     run_reproduction(plan, out, json_path=json_path, log=say)
+
+
+@app.command("report")
+def report(
+    results: Annotated[Path, typer.Argument(help="A results file (DIR/results-<plan>.json).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for report.md, the PNGs and OUT.json.")],
+    json_path: Annotated[Optional[Path], typer.Option("--json", help="Where to write OUT.json.")] = None,
+) -> None:
+    """Write the report again from a results file, e.g. while a reproduction is still running."""
+    from wsad_core.reproduce.report import closing_lines, write_report
+    from wsad_core.reproduce.store import load_results
+
+    document = write_report(load_results(results), out, json_path)
+    for line in closing_lines(document):
+        say(line)

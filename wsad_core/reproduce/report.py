@@ -146,7 +146,7 @@ def write_report(results: Mapping[str, Any], out_dir: Path, json_path: Path | No
         files["sweeps"] = plots.sweeps(summary, out_dir / "sweeps.png")
     (out_dir / "report.md").write_text(markdown(summary, plan), encoding="utf-8")
     files["report"] = out_dir / "report.md"
-    document = {**summary, "plan": plan, "files": {k: str(v) for k, v in files.items()}}
+    document = {**summary, "plan": plan, "files": {k: v.name for k, v in files.items()}}  # next to report.md
     json_path = json_path or out_dir / "OUT.json"
     json_path.parent.mkdir(parents=True, exist_ok=True)
     json_path.write_text(json.dumps(document, indent=2), encoding="utf-8")

@@ -17,8 +17,10 @@ from wsad_core.reproduce.variants import VARIANTS, WEAK_BEST
 
 METRICS = ("frame_ap", "video_ap")
 
-#: A curve counts as converged when its last quarter improved on the quarter before by less.
+#: A curve counts as converged when its last quarter improved on the quarter before by less,
+#: judged on curves of at least this many epochs (shorter ones are noise).
 CONVERGED_GAIN = 0.02
+CONVERGED_MIN_EPOCHS = 8
 
 
 def mean_std(values: Iterable[float | None]) -> tuple[float | None, float | None, int]:
@@ -33,9 +35,9 @@ def mean_std(values: Iterable[float | None]) -> tuple[float | None, float | None
 def converged(curve: list[dict[str, Any]]) -> bool | None:
     """Whether validation Frame AP had stopped rising (None: too few epochs to tell)."""
     values = [point["val_frame_ap"] for point in curve if point.get("val_frame_ap") is not None]
-    quarter = len(values) // 4
-    if quarter < 1:
+    if len(values) < CONVERGED_MIN_EPOCHS:
         return None
+    quarter = len(values) // 4
     last, before = values[-quarter:], values[-2 * quarter : -quarter]
     return statistics.fmean(last) - statistics.fmean(before) < CONVERGED_GAIN
 

@@ -96,3 +96,14 @@ def test_report_numbers(results, tmp_path):
     assert lines[0].startswith("Frame AP (test, mean ± std over seeds): naive 0.300 ± 0.141")
     assert lines[-1] == ("MIL max + uncertainty reaches 79 % of fully supervised Frame AP "
                          "(ratio_weak_full = 0.786).")
+
+
+def test_bench_report_command(results, tmp_path, capsys):
+    from wsad_core.cli import main
+
+    path = tmp_path / "results-handmade.json"
+    path.write_text(json.dumps({"format": 1, **results}))
+    assert main(["bench", "report", str(path), "--out", str(tmp_path / "again")]) == 0
+    assert json.loads((tmp_path / "again" / "OUT.json").read_text())["frame_ap"]["full"] == pytest.approx(0.7)
+    assert capsys.readouterr().out.strip().splitlines()[-1].endswith("(ratio_weak_full = 0.786).")
+    assert main(["bench", "report", str(tmp_path / "missing.json"), "--out", str(tmp_path)]) == 1
