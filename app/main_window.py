@@ -24,13 +24,16 @@ from wsad_core.errors import WsadError
 from wsad_core.project import ImportReport, LabelRecord, Project
 
 from wsad_studio.commands import Editor
+from wsad_studio.exports import KINDS, Exporter
 from wsad_studio.importer import VideoImport
 from wsad_studio.state import AppState
 from wsad_studio.run_overlays import RunOverlays
 from wsad_studio.widgets.label_panel import LabelPanel
 from wsad_studio.widgets.library import LibraryPanel
 from wsad_studio.widgets.player import Player
+from wsad_studio.widgets.results import ResultsView
 from wsad_studio.widgets.timeline import ZOOM_STEP, Timeline
+from wsad_studio.widgets.training import TrainingPanel
 
 SPLIT_SECONDS = 2.0
 LIBRARY_WIDTH = 440
@@ -56,6 +59,10 @@ class MainWindow(QMainWindow):
         self.label_panel = LabelPanel(state)
         self.label_panel.label_clicked.connect(self.editor.toggle_label)
         self.label_panel.key_edit_requested.connect(self.edit_label_key)
+        self.training = TrainingPanel()
+        self.results = ResultsView()
+        self.training.runs.job_changed.connect(lambda running: running or self.results.refresh())
+        self.exporter = Exporter(self)
         self._layout()
         self._label_actions: list[QAction] = []
         self._build_menus()
@@ -71,6 +78,12 @@ class MainWindow(QMainWindow):
         self.import_progress.setMaximumWidth(240)
         self.import_progress.hide()
         self.statusBar().addPermanentWidget(self.import_progress)
+        self.export_progress = QProgressBar()
+        self.export_progress.setMaximumWidth(160)
+        self.export_progress.hide()
+        self.exporter.started.connect(self._export_started)
+        self.exporter.ended.connect(self._export_ended)
+        self.statusBar().addPermanentWidget(self.export_progress)
         self.statusBar().addPermanentWidget(self.summary)
         self.video_import: VideoImport | None = None
         self.setAcceptDrops(True)
@@ -114,6 +127,16 @@ class MainWindow(QMainWindow):
             self.addDockWidget(area, dock)
             self.resizeDocks([dock], [LIBRARY_WIDTH if area == Qt.DockWidgetArea.LeftDockWidgetArea else 220],
                              Qt.Orientation.Horizontal)
+        self.docks: dict[str, QDockWidget] = {}
+        for title, widget in (("Train", self.training), ("Results", self.results)):
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"{title.lower()}-dock")
+            dock.setWidget(widget)
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+            self.docks[title] = dock
+        self.tabifyDockWidget(self.docks["Train"], self.docks["Results"])
+        for dock in self.docks.values():
+            dock.hide()
 
     def _fit_timeline(self) -> None:
         """Give the timeline room for all its rows, up to a third of the window."""
@@ -167,6 +190,13 @@ class MainWindow(QMainWindow):
         self.runs_menu = view.addMenu("Predictions of &run")
         self.runs_menu.aboutToShow.connect(self._fill_runs_menu)
         self._add(view, "Prediction &score threshold…", None, self.ask_min_score)
+
+        for title, keys in (("Train", "Ctrl+T"), ("Results", "Ctrl+R")):
+            self._add(view, f"{title} panel", keys, lambda title=title: self.show_dock(title))
+
+        export = self.menuBar().addMenu("E&xport")
+        for kind, (text, _filter) in KINDS.items():
+            self._add(export, f"{text}…", None, lambda kind=kind: self.ask_export(kind))
 
         play = self.menuBar().addMenu("&Playback")
         step = self.state.step
@@ -248,6 +278,52 @@ class MainWindow(QMainWindow):
         )
         if ok:
             self.show_run(self.overlays.run_shown, score)
+
+    def show_dock(self, title: str) -> None:
+        dock = self.docks[title]
+        dock.show()
+        dock.raise_()
+
+    # Exporting ---------------------------------------------------------------------------
+    def ask_export(self, kind: str) -> None:
+        """Ask for the file, then export the run whose predictions are shown (or the latest)."""
+        project, run = self.state.project, self.export_run()
+        if project is None or run is None:
+            self.statusBar().showMessage("open a project with a run that has predictions first", 5000)
+            return
+        video = self.state.video.name if self.state.video is not None else None
+        if kind == "video" and video is None:
+            self.statusBar().showMessage("choose the video to render in the library first", 5000)
+            return
+        suggested = project.exports_dir / (f"run{run}-{video}.mp4" if kind == "video" else f"run{run}-{kind}.csv")
+        out, _ = QFileDialog.getSaveFileName(self, KINDS[kind][0], str(suggested), KINDS[kind][1])
+        if out:
+            self.start_export(kind, Path(out), run=run, video=video)
+
+    def export_run(self) -> int | str | None:
+        if self.overlays.run_shown is not None:
+            return self.overlays.run_shown
+        runs = self.overlays.runs_with_predictions() if self.state.project is not None else []
+        return runs[-1][1] if runs else None
+
+    def start_export(self, kind: str, out: Path, *, run: int | str, video: str | None = None) -> bool:
+        """Start `wsad export KIND` in a child; the status bar shows it running, then its outcome."""
+        if self.state.project is None or self.exporter.job is not None:
+            self.statusBar().showMessage("an export is already running" if self.state.project else
+                                         "open a project first", 5000)
+            return False
+        out.parent.mkdir(parents=True, exist_ok=True)
+        self.exporter.start(kind, self.state.project.root, run, out, video)
+        return True
+
+    def _export_started(self, text: str) -> None:
+        self.export_progress.setRange(0, 0)
+        self.export_progress.show()
+        self.statusBar().showMessage(text)
+
+    def _export_ended(self, ok: bool, message: str) -> None:
+        self.export_progress.hide()
+        self.statusBar().showMessage(message, 8000 if ok else 15000)
 
     # Importing ---------------------------------------------------------------------------
     def ask_import_files(self) -> None:
@@ -334,6 +410,8 @@ class MainWindow(QMainWindow):
     def _on_project_changed(self, project: Project | None) -> None:
         self.editor.stack.clear()
         self.show_run(None)
+        self.training.runs.set_project(None if project is None else project.root)
+        self.results.set_project(None if project is None else project.root)
         if project is None:
             self.setWindowTitle("wsad-studio")
             self.summary.setText("")
@@ -363,6 +441,11 @@ class MainWindow(QMainWindow):
             self.settings.setValue("window/geometry", self.saveGeometry())
             self.settings.setValue("window/state", self.saveState())
             self.settings.sync()
+        self.training.runs.shutdown()
+        for job in (self.exporter.job, self.results.job):
+            if job is not None:
+                job.kill()
+                job.wait(5_000)
         self.player.shutdown()
         self.library.thumbnails.shutdown()
         super().closeEvent(event)

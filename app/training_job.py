@@ -1,0 +1,211 @@
+"""Training runs as the studio sees them: the one `wsad train` child it started, and every run
+whose ``events.jsonl`` appears under the project's ``runs/`` (from a terminal, a cluster, or
+earlier sessions). Testable without a window; :mod:`wsad_studio.widgets.training` draws it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from wsad_studio.cli_process import CliProcess
+from wsad_studio.training_runs import EventsTail, RunProgress, parse_event
+
+PRESETS = {
+    "CPU quick (cpu-tiny)": "cpu-tiny",
+    "CPU small (cpu-small)": "cpu-small",
+    "GPU SlowFast-R50 (slowfast-r50-ava)": "slowfast-r50-ava",
+}
+POLL_MS = 500
+TAIL_BYTES_PER_POLL = 256 * 1024
+
+
+@dataclass
+class TrainOptions:
+    """The panel's key options; anything else goes in ``extra`` as ``key=value``."""
+
+    model: str = "cpu-tiny"
+    mode: str = "mil"
+    aggregation: str = "max"
+    uncertainty: bool = True
+    tubelets_per_bag: int = 4
+    bags_per_batch: int = 4
+    epochs: int = 10
+    device: str = "auto"
+    max_steps: int | None = None
+    extra: tuple[str, ...] = ()
+    name: str | None = None
+
+    def overrides(self) -> list[str]:
+        values = [
+            f"model={self.model}", f"mode={self.mode}", f"aggregation={self.aggregation}",
+            f"loss={'uncertainty' if self.uncertainty else 'bce'}",
+            f"data.tubelets_per_bag={self.tubelets_per_bag}", f"data.bags_per_batch={self.bags_per_batch}",
+            f"epochs={self.epochs}", f"device={self.device}",
+        ]
+        if self.max_steps:
+            values.append(f"max_steps={self.max_steps}")
+        return values + list(self.extra)
+
+
+def train_arguments(project_root: Path, options: TrainOptions) -> list[str]:
+    """`wsad` arguments of a training run (the child prints JSON events on stdout)."""
+    args = ["train", "-p", str(project_root)]
+    if options.name:
+        args += ["--name", options.name]
+    return args + options.overrides()
+
+
+def detect_device() -> str:
+    """``cuda`` when torch sees a GPU, else ``cpu``; imports torch (seconds): call it off the GUI thread."""
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+class TrainingRuns(QObject):
+    """The runs of the open project and the training child, if one is running."""
+
+    run_changed = Signal(int)  # a run's progress changed (or it appeared)
+    job_changed = Signal(bool)  # a child started (True) or ended (False)
+    job_failed = Signal(str)  # a child ended in error: the message to show
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.root: Path | None = None
+        self.runs: dict[int, RunProgress] = {}
+        self._tails: dict[int, EventsTail] = {}
+        self.job: CliProcess | None = None
+        self.job_run: int | None = None
+        self._changed: set[int] = set()
+        self.timer = QTimer(self)
+        self.timer.setInterval(POLL_MS)
+        self.timer.timeout.connect(self.poll)
+        self._flush = QTimer(self)
+        self._flush.setSingleShot(True)
+        self._flush.setInterval(50)
+        self._flush.timeout.connect(self._announce)
+
+    # Project -----------------------------------------------------------------------------
+    def set_project(self, root: Path | None) -> None:
+        self.root = root
+        self.runs.clear()
+        self._tails.clear()
+        if root is None:
+            self.timer.stop()
+            return
+        self.poll()
+        self.timer.start()
+
+    def poll(self) -> None:
+        """Find new run folders, and read what each followed ``events.jsonl`` gained."""
+        if self.root is None:
+            return
+        runs_dir = self.root / "runs"
+        if runs_dir.is_dir() and not (self.job is not None and self.job_run is None):
+            with os.scandir(runs_dir) as entries:
+                for entry in entries:
+                    if entry.name.isdigit() and int(entry.name) not in self._tails:
+                        run_id = int(entry.name)
+                        self._tails[run_id] = EventsTail(Path(entry.path) / "events.jsonl")
+        for run_id, tail in self._tails.items():
+            if run_id == self.job_run:
+                continue
+            for event in tail.read(TAIL_BYTES_PER_POLL):
+                self._apply(run_id, event)
+
+    # The child ---------------------------------------------------------------------------
+    def start(self, options: TrainOptions) -> CliProcess:
+        """Start `wsad train`; refuse while another child runs."""
+        if self.root is None:
+            raise RuntimeError("open a project first")
+        if self.job is not None:
+            raise RuntimeError("a training run is already going")
+        self.poll()
+        job = CliProcess(train_arguments(self.root, options), self, cwd=self.root)
+        job.line.connect(self._on_line)
+        job.ended.connect(self._on_ended)
+        self.job, self.job_run = job, None
+        job.start()
+        self.job_changed.emit(True)
+        return job
+
+    def stop(self) -> None:
+        if self.job is not None:
+            self.job.terminate()
+
+    def kill(self) -> None:
+        if self.job is not None:
+            self.job.kill()
+
+    def _on_line(self, text: str) -> None:
+        event = parse_event(text)
+        if event is None:
+            return
+        if event["event"] == "start" and "run" in event:
+            self.job_run = int(event["run"])
+            self._tails.pop(self.job_run, None)
+        if self.job_run is not None:
+            self._apply(self.job_run, event)
+
+    def _on_ended(self, code: int, stderr: str) -> None:
+        run_id, self.job, self.job_run = self.job_run, None, None
+        progress = self.runs.get(run_id) if run_id is not None else None
+        if progress is not None and not progress.finished:
+            progress.status = "killed" if code == -1 else "failed"
+            progress.log.append(f"the child ended with code {code} and no final event")
+        if progress is not None and progress.finished and code != 0 and stderr.strip():
+            progress.log.append(stderr.strip())
+            progress.error = progress.error or _last_line(stderr)
+        if run_id is not None:
+            self._tails[run_id] = _tail_at_end(self.root, run_id)
+            self._changed.add(run_id)
+            self._announce()
+        if code != 0 and (progress is None or progress.status == "failed"):
+            reason = (progress.error if progress is not None and progress.error else "") or _last_line(stderr)
+            self.job_failed.emit(reason or f"wsad train ended with code {code}")
+        self.job_changed.emit(False)
+
+    # Progress ----------------------------------------------------------------------------
+    def _apply(self, run_id: int, event: dict[str, Any]) -> None:
+        progress = self.runs.get(run_id)
+        if progress is None:
+            progress = self.runs[run_id] = RunProgress(run_id)
+        progress.apply(event)
+        self._changed.add(run_id)
+        if not self._flush.isActive():
+            self._flush.start()
+
+    def _announce(self) -> None:
+        """Tell the widgets at most every 50 ms: redrawing per event would stall a fast stream."""
+        changed, self._changed = self._changed, set()
+        for run_id in sorted(changed):
+            self.run_changed.emit(run_id)
+
+    def shutdown(self) -> None:
+        """Closing the studio stops the child gracefully (it checkpoints)."""
+        self.timer.stop()
+        if self.job is not None:
+            self.job.terminate()
+            if not self.job.wait(15_000):
+                self.job.kill()
+                self.job.wait(5_000)
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else ""
+
+
+def _tail_at_end(root: Path | None, run_id: int) -> EventsTail:
+    """Follow the file from where the child's stdout left it: only what is written later."""
+    tail = EventsTail((root or Path(".")) / "runs" / str(run_id) / "events.jsonl")
+    try:
+        tail.offset = tail.path.stat().st_size
+    except OSError:
+        pass
+    return tail

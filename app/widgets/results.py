@@ -1,0 +1,198 @@
+"""The Results view: a run's Frame AP and Video AP from ``runs/<id>/metrics.json`` (written by
+`wsad eval run`), its per-class AP as bars, and a second run beside it to compare."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wsad_studio.cli_process import CliProcess
+
+SUMMARY_COLUMNS = ("run", "Frame mAP", "Video AP@0.2", "Video AP@0.5", "Video AP@0.5:0.95")
+BAR_COLOURS = ("#1f77b4", "#ff7f0e")
+
+
+def load_metrics(run_dir: Path) -> dict[str, dict[str, Any]]:
+    """Evaluations of one run by split; empty when it has none (or the file is half-written)."""
+    try:
+        data = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def summary_row(evaluation: dict[str, Any] | None) -> list[float | None]:
+    """Frame mAP and Video AP at 0.2, 0.5 and 0.5:0.95 of one split's evaluation."""
+    evaluation = evaluation or {}
+    frame = evaluation.get("frame_ap") or {}
+    video = (evaluation.get("video_ap") or {}).get("mAP") or {}
+    return [frame.get("mAP"), video.get("0.2"), video.get("0.5"), video.get("0.5:0.95")]
+
+
+def per_class_ap(evaluation: dict[str, Any] | None) -> tuple[str, dict[str, float | None]]:
+    """The per-class AP to draw: Frame AP when the split had boxes, else Video AP at 0.5."""
+    evaluation = evaluation or {}
+    frame = evaluation.get("frame_ap")
+    if frame and frame.get("per_class"):
+        return "Frame AP", dict(frame["per_class"])
+    video = (evaluation.get("video_ap") or {}).get("per_class") or {}
+    return "Video AP@0.5", dict(video.get("0.5") or {})
+
+
+def _cell(value: float | None) -> str:
+    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{100 * value:.1f}"
+
+
+class ResultsView(QWidget):
+    """Pick a run (and one to compare with) and a split; ``evaluate()`` runs `wsad eval run`."""
+
+    evaluated = Signal(int, str)  # exit code, stderr tail
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.root: Path | None = None
+        self.job: CliProcess | None = None
+        self.run_a = QComboBox()
+        self.run_b = QComboBox()
+        self.split = QComboBox()
+        self.split.setEditable(True)
+        self.split.addItems(["val", "test", "train", "all"])
+        self.evaluate_button = QPushButton("Evaluate run")
+        self.refresh_button = QPushButton("Refresh")
+        self.status = QLabel()
+        for combo in (self.run_a, self.run_b, self.split):
+            combo.currentIndexChanged.connect(lambda _index: self.redraw())
+        self.split.editTextChanged.connect(lambda _text: self.redraw())
+        self.evaluate_button.clicked.connect(lambda: self.evaluate())
+        self.refresh_button.clicked.connect(self.refresh)
+        choose = QHBoxLayout()
+        for text, widget in (("Run", self.run_a), ("compare with", self.run_b), ("split", self.split)):
+            choose.addWidget(QLabel(text))
+            choose.addWidget(widget, 1 if widget is not self.split else 0)
+        choose.addWidget(self.evaluate_button)
+        choose.addWidget(self.refresh_button)
+        self.table = QTableWidget(0, len(SUMMARY_COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(SUMMARY_COLUMNS))
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setMaximumHeight(90)
+        self.chart = pg.PlotWidget(background="w")
+        self.chart.showGrid(y=True, alpha=0.3)
+        self.chart.setYRange(0, 100)
+        self.chart.setLabel("left", "AP (%)")
+        self.chart.addLegend(offset=(-10, 10))
+        layout = QVBoxLayout(self)
+        layout.addLayout(choose)
+        layout.addWidget(self.table)
+        layout.addWidget(self.chart, 1)
+        layout.addWidget(self.status)
+        self.bars: list[pg.BarGraphItem] = []
+
+    def set_project(self, root: Path | None) -> None:
+        self.root = root
+        self.refresh()
+
+    def runs(self) -> list[int]:
+        """Runs with a folder under ``runs/``, newest last."""
+        if self.root is None or not (self.root / "runs").is_dir():
+            return []
+        return sorted(int(p.name) for p in (self.root / "runs").iterdir() if p.name.isdigit())
+
+    def refresh(self) -> None:
+        """Re-list the runs (keeping the choices) and redraw from their metrics files."""
+        runs = self.runs()
+        chosen = self.run_a.currentData(), self.run_b.currentData()
+        for combo, choice, blank in ((self.run_a, chosen[0], None), (self.run_b, chosen[1], "—")):
+            combo.blockSignals(True)
+            combo.clear()
+            if blank:
+                combo.addItem(blank, None)
+            for run in runs:
+                combo.addItem(f"run {run}", run)
+            index = combo.findData(choice)
+            combo.setCurrentIndex(index if index >= 0 else (combo.count() - 1 if combo is self.run_a else 0))
+            combo.blockSignals(False)
+        self.redraw()
+
+    def select(self, run: int, compare: int | None = None, split: str | None = None) -> None:
+        self.refresh()
+        self.run_a.setCurrentIndex(self.run_a.findData(run))
+        self.run_b.setCurrentIndex(max(self.run_b.findData(compare), 0))
+        if split is not None:
+            self.split.setCurrentText(split)
+        self.redraw()
+
+    def evaluations(self) -> list[tuple[int, dict[str, Any] | None]]:
+        """The chosen runs and their evaluation on the chosen split (None: not evaluated there)."""
+        chosen = [run for run in (self.run_a.currentData(), self.run_b.currentData()) if run is not None]
+        split = self.split.currentText()
+        if self.root is None:
+            return []
+        return [(run, load_metrics(self.root / "runs" / str(run)).get(split)) for run in dict.fromkeys(chosen)]
+
+    def redraw(self) -> None:
+        evaluations = self.evaluations()
+        self.table.setRowCount(len(evaluations))
+        for row, (run, evaluation) in enumerate(evaluations):
+            values = [f"run {run}", *(_cell(v) for v in summary_row(evaluation))]
+            for column, value in enumerate(values):
+                self.table.setItem(row, column, QTableWidgetItem(value))
+        for bar in self.bars:
+            self.chart.removeItem(bar)
+        self.bars = []
+        self.chart.plotItem.legend.clear()
+        series = [(run, *per_class_ap(evaluation)) for run, evaluation in evaluations if evaluation]
+        names = list(dict.fromkeys(name for _run, _kind, aps in series for name in aps))
+        width = 0.8 / max(len(series), 1)
+        for index, (run, kind, aps) in enumerate(series):
+            xs = [i - 0.4 + width * (index + 0.5) for i in range(len(names))]
+            heights = [100 * (aps.get(name) or 0.0) for name in names]
+            bar = pg.BarGraphItem(x=xs, height=heights, width=width * 0.9, brush=BAR_COLOURS[index % 2],
+                                  name=f"run {run}: {kind}")
+            self.chart.addItem(bar)
+            self.bars.append(bar)
+        self.chart.getAxis("bottom").setTicks([list(enumerate(names))])
+        self.chart.setXRange(-0.6, max(len(names) - 0.4, 0.6), padding=0)
+        missing = [run for run, evaluation in evaluations if not evaluation]
+        self.status.setText(
+            f"not evaluated on {self.split.currentText()!r}: " + ", ".join(f"run {r}" for r in missing)
+            + " (Evaluate run)" if missing else ""
+        )
+
+    def evaluate(self, run: int | None = None, split: str | None = None) -> CliProcess | None:
+        """Run `wsad eval run` on the chosen run and split; the view reloads when it ends."""
+        run = run if run is not None else self.run_a.currentData()
+        if self.root is None or run is None or self.job is not None:
+            return None
+        split = split or self.split.currentText()
+        self.job = CliProcess(["eval", "run", str(run), "-p", str(self.root), "--split", split], self, cwd=self.root)
+        self.job.ended.connect(self._evaluated)
+        self.evaluate_button.setEnabled(False)
+        self.status.setText(f"evaluating run {run} on {split!r}…")
+        self.job.start()
+        return self.job
+
+    def _evaluated(self, code: int, stderr: str) -> None:
+        self.job = None
+        self.evaluate_button.setEnabled(True)
+        self.refresh()
+        if code != 0:
+            lines = [line for line in stderr.strip().splitlines() if line.strip()]
+            self.status.setText(f"evaluation failed: {lines[-1] if lines else f'exit code {code}'}")
+        self.evaluated.emit(code, stderr)

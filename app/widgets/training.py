@@ -1,0 +1,268 @@
+"""The Train panel: preset and key options, Start/Stop/Kill, the runs of the project, live curves
+(loss, learning rate, clips/s) of the selected run, its progress with ETA, and its log."""
+
+from __future__ import annotations
+
+import threading
+
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wsad_studio.training_job import PRESETS, TrainingRuns, TrainOptions, detect_device
+from wsad_studio.training_runs import RunProgress
+
+COLUMNS = ("run", "name", "status", "progress", "loss")
+CURVES = (("loss", "loss", "#d62728"), ("lr", "learning rate", "#1f77b4"), ("clips_per_s", "clips/s", "#2ca02c"))
+
+
+def format_eta(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+class _DeviceProbe(QObject):
+    found = Signal(str)
+
+
+class TrainingPanel(QWidget):
+    """Draws :class:`TrainingRuns`; tests drive ``runs`` and ``start()`` directly."""
+
+    def __init__(self, runs: TrainingRuns | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runs = runs or TrainingRuns(self)
+        self.selected: int | None = None
+        self._log_shown = 0
+        self._rows: dict[int, int] = {}
+        self._probe = _DeviceProbe(self)
+        self._probe.found.connect(self._device_found)
+        self._probing = False
+        self._build()
+        self.runs.run_changed.connect(self._run_changed)
+        self.runs.job_changed.connect(self._job_changed)
+        self.runs.job_failed.connect(self._job_failed)
+        self._job_changed(False)
+
+    # Layout ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.preset = QComboBox()
+        for text, model in PRESETS.items():
+            self.preset.addItem(text, model)
+        self.mode = QComboBox()
+        self.mode.addItems(["mil", "naive", "full"])
+        self.aggregation = QComboBox()
+        self.aggregation.addItems(["max", "mean", "gem", "lse"])
+        self.uncertainty = QCheckBox("uncertainty loss (Eq. 6)")
+        self.uncertainty.setChecked(True)
+        self.tubelets_per_bag = _spin(1, 256, 4)
+        self.bags_per_batch = _spin(1, 256, 4)
+        self.epochs = _spin(1, 10_000, 10)
+        self.device = QComboBox()
+        self.device.addItem("auto", "auto")
+        self.device.addItem("cpu", "cpu")
+        self.device.addItem("cuda", "cuda")
+        self.start_button = QPushButton("Start")
+        self.stop_button = QPushButton("Stop")
+        self.kill_button = QPushButton("Kill")
+        self.stop_button.setToolTip("Checkpoint, then stop (SIGTERM)")
+        self.kill_button.setToolTip("Stop at once (SIGKILL); resume from the last checkpoint")
+        self.start_button.clicked.connect(lambda: self.start())
+        self.stop_button.clicked.connect(self.runs.stop)
+        self.kill_button.clicked.connect(self.runs.kill)
+
+        form = QFormLayout()
+        form.addRow("Preset", self.preset)
+        form.addRow("Mode", self.mode)
+        form.addRow("Aggregation", self.aggregation)
+        form.addRow("", self.uncertainty)
+        form.addRow("Tubelets per bag", self.tubelets_per_bag)
+        form.addRow("Bags per batch", self.bags_per_batch)
+        form.addRow("Epochs", self.epochs)
+        form.addRow("Device", self.device)
+        buttons = QHBoxLayout()
+        for button in (self.start_button, self.stop_button, self.kill_button):
+            buttons.addWidget(button)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        options = QWidget()
+        column = QVBoxLayout(options)
+        column.addLayout(form)
+        column.addLayout(buttons)
+        column.addWidget(self.message)
+        column.addStretch(1)
+
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.verticalHeader().hide()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.eta = QLabel()
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.eta)
+
+        self.plots = pg.GraphicsLayoutWidget()
+        self.plots.setBackground("w")
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        for column_index, (key, title, colour) in enumerate(CURVES):
+            plot = self.plots.addPlot(row=0, col=column_index, title=title)
+            plot.showGrid(x=True, y=True, alpha=0.3)
+            plot.setLabel("bottom", "step")
+            self.curves[key] = plot.plot(pen=pg.mkPen(colour, width=2))
+        self.log = QPlainTextEdit()
+        self.log.setReadOnly(True)
+        self.log.setMaximumBlockCount(2000)
+
+        right = QWidget()
+        right_column = QVBoxLayout(right)
+        right_column.setContentsMargins(0, 0, 0, 0)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.plots)
+        split.addWidget(self.log)
+        split.setSizes([120, 240, 100])
+        right_column.addLayout(progress_row)
+        right_column.addWidget(split, 1)
+        layout = QHBoxLayout(self)
+        layout.addWidget(options, 0)
+        layout.addWidget(right, 1)
+
+    # Options -----------------------------------------------------------------------------
+    def options(self) -> TrainOptions:
+        return TrainOptions(
+            model=self.preset.currentData(), mode=self.mode.currentText(),
+            aggregation=self.aggregation.currentText(), uncertainty=self.uncertainty.isChecked(),
+            tubelets_per_bag=self.tubelets_per_bag.value(), bags_per_batch=self.bags_per_batch.value(),
+            epochs=self.epochs.value(), device=self.device.currentData(),
+        )
+
+    def start(self, options: TrainOptions | None = None) -> bool:
+        try:
+            self.runs.start(options or self.options())
+        except RuntimeError as exc:
+            self.message.setText(str(exc))
+            return False
+        self.message.setText("starting `wsad train`…")
+        self.selected = None
+        return True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        """Find the device the first time the panel shows: importing torch takes seconds, so it
+        happens in a thread, and not at studio start."""
+        super().showEvent(event)
+        if not self._probing:
+            self._probing = True
+            threading.Thread(target=self._probe_device, daemon=True).start()
+
+    def _probe_device(self) -> None:
+        device = _safe_detect()
+        try:
+            self._probe.found.emit(device)
+        except RuntimeError:  # the panel was closed meanwhile
+            pass
+
+    def _device_found(self, device: str) -> None:
+        self.device.setItemText(0, f"auto ({device})")
+        if device == "cuda" and self.preset.currentData() == "cpu-tiny":
+            self.preset.setCurrentIndex(list(PRESETS.values()).index("slowfast-r50-ava"))
+
+    # Updates -----------------------------------------------------------------------------
+    def _job_changed(self, running: bool) -> None:
+        self.start_button.setEnabled(not running)
+        self.stop_button.setEnabled(running)
+        self.kill_button.setEnabled(running)
+        if running:
+            return
+        if self.runs.job_run is None and not self.message.text().startswith("error"):
+            self.message.setText("")
+
+    def _job_failed(self, message: str) -> None:
+        self.message.setText(f"error: {message}")
+        self.log.appendPlainText(f"error: {message}")
+
+    def _run_changed(self, run_id: int) -> None:
+        progress = self.runs.runs[run_id]
+        if run_id not in self._rows:
+            self._rows[run_id] = self.table.rowCount()
+            self.table.insertRow(self.table.rowCount())
+        row = self._rows[run_id]
+        values = (str(run_id), progress.name, progress.status, f"{progress.percent} %",
+                  f"{progress.loss[-1]:.4f}" if progress.loss else "")
+        for column, value in enumerate(values):
+            item = self.table.item(row, column)
+            if item is None:
+                self.table.setItem(row, column, QTableWidgetItem(value))
+            elif item.text() != value:
+                item.setText(value)
+        follow = run_id == self.runs.job_run or (self.selected is None and not progress.finished)
+        if follow and self.selected != run_id:
+            self.table.selectRow(row)
+        if run_id == self.selected:
+            self._draw(progress)
+        if run_id == self.runs.job_run and progress.status == "running":
+            self.message.setText(f"training run {run_id} on {progress.device or '…'}")
+        elif progress.finished and self.message.text().startswith("training run"):
+            self.message.setText(f"run {run_id} {progress.status}")
+
+    def _selection_changed(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return
+        run_id = int(self.table.item(rows[0].row(), 0).text())
+        if run_id != self.selected:
+            self.selected = run_id
+            self._log_shown = 0
+            self.log.clear()
+            self._draw(self.runs.runs[run_id])
+
+    def _draw(self, progress: RunProgress) -> None:
+        for key, curve in self.curves.items():
+            curve.setData(progress.steps, getattr(progress, key))
+        self.progress.setValue(progress.percent)
+        self.progress.setFormat(f"%p %  ·  step {progress.step}/{progress.total_steps}  ·  {progress.status}")
+        self.eta.setText(f"ETA {format_eta(progress.eta_s)}" if progress.status == "running" else "")
+        for line in progress.log[self._log_shown:]:
+            self.log.appendPlainText(line)
+        self._log_shown = len(progress.log)
+        if progress.error and progress.status == "failed" and not self.message.text().startswith("error"):
+            self.message.setText(f"error: {progress.error}")
+
+
+def _spin(low: int, high: int, value: int) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(low, high)
+    spin.setValue(value)
+    return spin
+
+
+def _safe_detect() -> str:
+    try:
+        return detect_device()
+    except Exception:  # noqa: BLE001 - no torch, or a broken CUDA install: train on the CPU
+        return "cpu"

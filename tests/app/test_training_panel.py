@@ -1,0 +1,156 @@
+"""The Train panel with real `wsad train` children on the synthetic tiny project."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from wsad_core.cli import main as wsad
+from wsad_core.train.events import EventLog
+from wsad_studio.training_job import TrainingRuns, TrainOptions, train_arguments
+from wsad_studio.training_runs import EventsTail, RunProgress
+from wsad_studio.widgets.training import TrainingPanel, format_eta
+
+CHILD_TIMEOUT_MS = 240_000
+
+
+@pytest.fixture(scope="module")
+def tiny_project(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("train") / "P"
+    assert wsad(["synth", "demo", str(root), "--preset", "tiny"]) == 0
+    return root
+
+
+@pytest.fixture
+def panel(qtbot, tiny_project):
+    panel = TrainingPanel()
+    qtbot.addWidget(panel)
+    panel.resize(1100, 520)
+    panel.runs.set_project(tiny_project)
+    panel.show()
+    yield panel
+    panel.runs.shutdown()
+
+
+def quick(**changes) -> TrainOptions:
+    values = dict(model="cpu-tiny", epochs=2, tubelets_per_bag=2, bags_per_batch=2, device="cpu", max_steps=2)
+    values.update(changes)
+    return TrainOptions(**values)
+
+
+def test_train_arguments_carry_the_key_options(tmp_path):
+    options = TrainOptions(model="slowfast-r50-ava", mode="naive", aggregation="gem", uncertainty=False,
+                           tubelets_per_bag=8, bags_per_batch=2, epochs=3, device="cuda", max_steps=5, name="x")
+    args = train_arguments(tmp_path, options)
+    assert args[:5] == ["train", "-p", str(tmp_path), "--name", "x"]
+    assert set(args[5:]) == {"model=slowfast-r50-ava", "mode=naive", "aggregation=gem", "loss=bce",
+                             "data.tubelets_per_bag=8", "data.bags_per_batch=2", "epochs=3", "device=cuda",
+                             "max_steps=5"}
+
+
+def test_progress_follows_the_events():
+    progress = RunProgress(1)
+    progress.apply({"event": "start", "name": "r", "steps": 4, "resumed_at": 0, "device": "cpu"})
+    progress.apply({"event": "step", "step": 2, "epoch": 1, "loss": 0.5, "lr": 0.01, "clips_per_s": 3.0,
+                    "eta_s": 65})
+    assert (progress.percent, progress.loss, progress.eta_s) == (50, [0.5], 65.0)
+    assert format_eta(65) == "1:05" and format_eta(3700) == "1:01:40"
+    progress.apply({"event": "done", "steps": 2})
+    assert progress.percent == 100 and progress.finished
+
+
+def test_events_tail_reads_only_whole_new_lines(tmp_path):
+    path = tmp_path / "events.jsonl"
+    tail = EventsTail(path)
+    assert tail.read() == []
+    path.write_text('{"event": "start"}\n{"event": "st')
+    assert tail.read() == [{"event": "start"}]
+    with path.open("a") as file:
+        file.write('ep", "step": 1}\nnot json\n')
+    assert tail.read() == [{"event": "step", "step": 1}]
+    assert tail.read() == []
+
+
+@pytest.mark.slow
+def test_a_run_started_in_the_panel_is_plotted_to_the_end(qtbot, panel, tiny_project):
+    assert panel.start(quick())
+    assert not panel.start_button.isEnabled() and panel.stop_button.isEnabled()
+    qtbot.waitUntil(lambda: panel.runs.job is None, timeout=CHILD_TIMEOUT_MS)
+    run_id = panel.selected
+    progress = panel.runs.runs[run_id]
+    assert progress.status == "done", progress.log
+    x, y = panel.curves["loss"].getData()
+    assert len(x) == len(y) == 2
+    assert panel.progress.value() == 100
+    row = panel._rows[run_id]
+    assert panel.table.item(row, 2).text() == "done"
+    assert panel.start_button.isEnabled() and not panel.stop_button.isEnabled()
+    assert "done after 2 steps" in panel.log.toPlainText()
+    assert (tiny_project / "runs" / str(run_id) / "checkpoints" / "last.pt").is_file()
+
+
+@pytest.mark.slow
+def test_stop_checkpoints_and_marks_the_run_stopped(qtbot, panel, tiny_project):
+    assert panel.start(quick(epochs=50, max_steps=500))
+    qtbot.waitUntil(lambda: panel.runs.job_run is not None and panel.runs.runs[panel.runs.job_run].step >= 1,
+                    timeout=CHILD_TIMEOUT_MS)
+    run_id = panel.runs.job_run
+    panel.stop_button.click()
+    qtbot.waitUntil(lambda: panel.runs.job is None, timeout=CHILD_TIMEOUT_MS)
+    progress = panel.runs.runs[run_id]
+    assert progress.status == "stopped", progress.log
+    assert panel.table.item(panel._rows[run_id], 2).text() == "stopped"
+    assert (tiny_project / "runs" / str(run_id) / "checkpoints" / "last.pt").is_file()
+
+
+@pytest.mark.slow
+def test_a_failing_child_shows_its_error_and_the_panel_lives_on(qtbot, panel):
+    with qtbot.waitSignal(panel.runs.job_failed, timeout=CHILD_TIMEOUT_MS) as failed:
+        assert panel.start(quick(extra=("no_such_option=1",)))
+    assert "no_such_option" in failed.args[0]
+    assert panel.message.text().startswith("error:") and "no_such_option" in panel.message.text()
+    assert panel.start_button.isEnabled() and panel.isVisible()
+
+
+def test_a_run_started_elsewhere_appears_and_updates(qtbot, tmp_path):
+    """A terminal run: only its events.jsonl, written while the panel watches."""
+    root = tmp_path / "P"
+    panel = TrainingPanel(TrainingRuns())
+    qtbot.addWidget(panel)
+    panel.runs.set_project(root)
+    run_dir = root / "runs" / "7"
+    run_dir.mkdir(parents=True)
+    go_on = threading.Event()
+
+    def terminal_run() -> None:
+        log = EventLog(run_dir / "events.jsonl", stdout=None)
+        log.emit("start", run=7, name="from-terminal", steps=4, resumed_at=0, device="cpu")
+        for step in range(1, 5):
+            log.emit("step", epoch=1, step=step, loss=1.0 / step, lr=0.01, clips_per_s=2.0, eta_s=4 - step)
+            if step == 2:
+                go_on.wait(30)
+        log.emit("done", run=7, steps=4, epochs=1)
+        log.close()
+
+    writer = threading.Thread(target=terminal_run)
+    writer.start()
+    qtbot.waitUntil(lambda: 7 in panel._rows and panel.runs.runs[7].step == 2, timeout=10_000)
+    assert panel.table.item(panel._rows[7], 1).text() == "from-terminal"
+    assert panel.selected == 7 and panel.progress.value() == 50
+    go_on.set()
+    writer.join()
+    qtbot.waitUntil(lambda: panel.table.item(panel._rows[7], 2).text() == "done", timeout=10_000)
+    assert len(panel.curves["loss"].getData()[0]) == 4
+    panel.runs.shutdown()
+
+
+def test_device_is_found_when_the_panel_shows(qtbot):
+    panel = TrainingPanel()
+    qtbot.addWidget(panel)
+    started = time.perf_counter()
+    panel.show()
+    assert time.perf_counter() - started < 1.0  # torch is imported in a thread
+    qtbot.waitUntil(lambda: panel.device.itemText(0) in ("auto (cpu)", "auto (cuda)"), timeout=60_000)
