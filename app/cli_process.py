@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signa
 _ENTRY = "import sys; from wsad_core.cli import main; sys.exit(main())"
 LINES_PER_TURN = 200
 SECONDS_PER_TURN = 0.005
+BYTES_PER_READ = 64 * 1024
 STDERR_TAIL_CHARS = 4000
 
 
@@ -35,11 +36,19 @@ class CliProcess(QObject):
     line = Signal(str)
     ended = Signal(int, str)  # exit code (-1: killed or failed to start), stderr tail
 
-    def __init__(self, args: list[str], parent: QObject | None = None, *, cwd: Path | None = None) -> None:
+    def __init__(
+        self,
+        args: list[str],
+        parent: QObject | None = None,
+        *,
+        cwd: Path | None = None,
+        program: tuple[str, list[str]] | None = None,
+    ) -> None:
+        """``program`` (executable, arguments) replaces `wsad ARGS`: benchmarks stream fake events."""
         super().__init__(parent)
         self.args = args
         self.process = QProcess(self)
-        program, arguments = wsad_command(args)
+        program, arguments = program or wsad_command(args)
         self.process.setProgram(program)
         self.process.setArguments(arguments)
         if cwd is not None:
@@ -83,10 +92,18 @@ class CliProcess(QObject):
         return self._stderr
 
     def _read_stdout(self) -> None:
-        data = self._partial + bytes(self.process.readAllStandardOutput().data())
-        *lines, self._partial = data.split(b"\n")
-        self._pending.extend(line.decode("utf-8", "replace").rstrip("\r") for line in lines)
+        """Take at most ``BYTES_PER_READ`` now; what is left is read after the pending lines."""
+        chunk = bytes(self.process.read(BYTES_PER_READ).data())
+        if chunk:
+            *lines, self._partial = (self._partial + chunk).split(b"\n")
+            self._pending.extend(line.decode("utf-8", "replace").rstrip("\r") for line in lines)
         self._drain()
+
+    def _read_rest(self) -> None:
+        while self.process.bytesAvailable() > 0:
+            chunk = bytes(self.process.read(1 << 20).data())
+            *lines, self._partial = (self._partial + chunk).split(b"\n")
+            self._pending.extend(line.decode("utf-8", "replace").rstrip("\r") for line in lines)
 
     def _read_stderr(self) -> None:
         text = bytes(self.process.readAllStandardError().data()).decode("utf-8", "replace")
@@ -101,7 +118,8 @@ class CliProcess(QObject):
             if text:
                 self.line.emit(text)
             handed += 1
-        if self._pending:
+        more = self._pending or (self._exit is None and self.process.bytesAvailable() > 0)
+        if more:
             if not self._draining:
                 self._draining = True
                 QTimer.singleShot(0, self._drain_later)
@@ -110,10 +128,13 @@ class CliProcess(QObject):
 
     def _drain_later(self) -> None:
         self._draining = False
-        self._drain()
+        if not self._pending and self._exit is None:
+            self._read_stdout()
+        else:
+            self._drain()
 
     def _finished(self, code: int, status: QProcess.ExitStatus) -> None:
-        self._read_stdout()
+        self._read_rest()
         self._read_stderr()
         if self._partial:
             self._pending.append(self._partial.decode("utf-8", "replace"))

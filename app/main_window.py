@@ -441,7 +441,7 @@ class MainWindow(QMainWindow):
             self.settings.setValue("window/geometry", self.saveGeometry())
             self.settings.setValue("window/state", self.saveState())
             self.settings.sync()
-        self.training.runs.shutdown()
+        self.training.shutdown()
         for job in (self.exporter.job, self.results.job):
             if job is not None:
                 job.kill()

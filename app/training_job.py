@@ -60,11 +60,8 @@ def train_arguments(project_root: Path, options: TrainOptions) -> list[str]:
     return args + options.overrides()
 
 
-def detect_device() -> str:
-    """``cuda`` when torch sees a GPU, else ``cpu``; imports torch (seconds): call it off the GUI thread."""
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
+# What device `device=auto` will train on, asked of a child process (torch stays out of the studio).
+DEVICE_PROBE = "import torch; print('cuda' if torch.cuda.is_available() else 'cpu')"
 
 
 class TrainingRuns(QObject):
@@ -126,7 +123,12 @@ class TrainingRuns(QObject):
         if self.job is not None:
             raise RuntimeError("a training run is already going")
         self.poll()
-        job = CliProcess(train_arguments(self.root, options), self, cwd=self.root)
+        return self.attach(CliProcess(train_arguments(self.root, options), self, cwd=self.root))
+
+    def attach(self, job: CliProcess) -> CliProcess:
+        """Follow ``job`` as the training child and start it."""
+        if self.job is not None:
+            raise RuntimeError("a training run is already going")
         job.line.connect(self._on_line)
         job.ended.connect(self._on_ended)
         self.job, self.job_run = job, None

@@ -1,12 +1,16 @@
-"""Studio responsiveness: time to open a big project, frame-step and random-seek latency.
+"""Studio responsiveness: time to open a big project, frame-step and random-seek latency, and the
+longest event-loop stall while a training child streams its events.
 
-Usage: python benchmarks/studio.py [--videos 5000] [--seconds 20] [--seeks 40]
+Usage: python benchmarks/studio.py [--videos 5000] [--seconds 20] [--seeks 40] [--events 20000]
 
 The numbers depend on the machine and on its load: run it on an otherwise idle machine.
 Latency is measured through the real player (state → decoding thread → QImage → pixmap →
 overlays) on a generated 1280×720 H.264 video (keyframe every 25 frames, 2 B-frames), from
 moving the playhead until the frame is on screen. Seeks start from an empty frame cache.
-Targets (issue 7): open ≤ 1 s, step ≤ 20 ms median, seek ≤ 150 ms median.
+The stall is the longest gap between ticks of a 5 ms timer while the Train panel shows a child's
+events: a real `wsad train` on the synthetic tiny project (3 steps), then a child printing
+``--events`` step events as fast as it can (what a fast GPU run would look like, and worse).
+Targets (issue 7): open ≤ 1 s, step ≤ 20 ms median, seek ≤ 150 ms median, stall ≤ 50 ms.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import argparse
 import os
 import random
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -29,9 +34,23 @@ from sqlalchemy import insert  # noqa: E402
 
 from wsad_core.project import Project  # noqa: E402
 from wsad_core.project.schema import Clip, Video  # noqa: E402
+from wsad_core.cli import main as wsad  # noqa: E402
 from wsad_core.video import write_video  # noqa: E402
+from wsad_studio.cli_process import CliProcess  # noqa: E402
 from wsad_studio.main_window import MainWindow  # noqa: E402
 from wsad_studio.state import AppState  # noqa: E402
+from wsad_studio.training_job import TrainOptions  # noqa: E402
+
+FLOOD = """
+import json, sys, time
+n = int(sys.argv[1])
+print(json.dumps({"event": "start", "run": 99999, "name": "flood", "steps": n, "resumed_at": 0,
+                  "device": "cpu", "bags": n, "labels": 4}))
+for step in range(1, n + 1):
+    print(json.dumps({"event": "step", "time": time.time(), "epoch": 1, "step": step, "loss": 1.0 / step,
+                      "lr": 0.01, "clips_per_s": 100.0, "eta_s": (n - step) / 1000}))
+print(json.dumps({"event": "done", "run": 99999, "steps": n, "epochs": 1}))
+"""
 
 
 def hd_frames(count: int, width: int = 1280, height: int = 720):
@@ -103,6 +122,29 @@ def show(window: MainWindow, frame: int, timeout_ms: int = 10_000) -> float:
     return time.perf_counter() - started
 
 
+def longest_stall(window: MainWindow, start, timeout_s: float = 600) -> tuple[float, int]:
+    """Start a child with ``start()``; the longest gap (s) between 5 ms timer ticks until it ends,
+    and the number of events the panel took in."""
+    runs = window.training.runs
+    loop = QEventLoop()
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    ended = lambda running: running or loop.quit()  # noqa: E731
+    runs.job_changed.connect(ended)
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    timer.start()
+    ticks.append(time.perf_counter())
+    start()
+    loop.exec()
+    timer.stop()
+    runs.job_changed.disconnect(ended)
+    run = runs.runs[window.training.selected] if window.training.selected is not None else None
+    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    return max(gaps, default=0.0), len(run.steps) if run is not None else 0
+
+
 def report(name: str, seconds: list[float], target_ms: float) -> None:
     ms = [s * 1000 for s in seconds]
     median = statistics.median(ms)
@@ -118,6 +160,7 @@ def main() -> None:
     parser.add_argument("--reuse", type=Path, help="a folder this script made before (skips encoding)")
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--seeks", type=int, default=40)
+    parser.add_argument("--events", type=int, default=20_000, help="events the fast child streams")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
     scratch = args.reuse or Path(tempfile.mkdtemp(prefix="wsad-studio-bench-"))
@@ -152,6 +195,32 @@ def main() -> None:
         seeks.append(show(window, rng.randrange(frames)))
     report("random seek, no cache", seeks, 150)
     print(f"1280×720 H.264, {frames} frames; {os.cpu_count()} CPUs")
+
+    loop = QEventLoop()
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    QTimer.singleShot(3000, loop.quit)
+    timer.start()
+    loop.exec()
+    timer.stop()
+    idle = max(b - a for a, b in zip(ticks, ticks[1:]))
+    print(f"event-loop stall with no child (3 s, what the machine's load alone costs): {idle * 1000:.1f} ms")
+    tiny = scratch / "tiny"
+    if not tiny.exists():
+        wsad(["synth", "demo", str(tiny), "--preset", "tiny"])
+    state.open_project(tiny)
+    window.show_dock("Train")
+    options = TrainOptions(model="cpu-tiny", epochs=3, tubelets_per_bag=2, bags_per_batch=2, device="cpu",
+                           max_steps=3)
+    stall, steps = longest_stall(window, lambda: window.training.start(options))
+    print(f"event-loop stall, `wsad train` child ({steps} steps): {stall * 1000:.1f} ms "
+          f"(target ≤ 50 ms: {'ok' if stall <= 0.05 else 'OVER TARGET'})")
+    flood = CliProcess([], window.training.runs, program=(sys.executable, ["-c", FLOOD, str(args.events)]))
+    stall, steps = longest_stall(window, lambda: window.training.runs.attach(flood))
+    print(f"event-loop stall, child streaming {args.events} events: {stall * 1000:.1f} ms, {steps} plotted "
+          f"(target ≤ 50 ms: {'ok' if stall <= 0.05 else 'OVER TARGET'})")
     window.close()
     state.close()
 

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import threading
+import sys
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QProcess, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wsad_studio.training_job import PRESETS, TrainingRuns, TrainOptions, detect_device
+from wsad_studio.training_job import DEVICE_PROBE, PRESETS, TrainingRuns, TrainOptions
 from wsad_studio.training_runs import RunProgress
 
 COLUMNS = ("run", "name", "status", "progress", "loss")
@@ -42,10 +42,6 @@ def format_eta(seconds: float | None) -> str:
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
-class _DeviceProbe(QObject):
-    found = Signal(str)
-
-
 class TrainingPanel(QWidget):
     """Draws :class:`TrainingRuns`; tests drive ``runs`` and ``start()`` directly."""
 
@@ -55,9 +51,7 @@ class TrainingPanel(QWidget):
         self.selected: int | None = None
         self._log_shown = 0
         self._rows: dict[int, int] = {}
-        self._probe = _DeviceProbe(self)
-        self._probe.found.connect(self._device_found)
-        self._probing = False
+        self._probe: QProcess | None = None
         self._build()
         self.runs.run_changed.connect(self._run_changed)
         self.runs.job_changed.connect(self._job_changed)
@@ -134,7 +128,10 @@ class TrainingPanel(QWidget):
             plot = self.plots.addPlot(row=0, col=column_index, title=title)
             plot.showGrid(x=True, y=True, alpha=0.3)
             plot.setLabel("bottom", "step")
-            self.curves[key] = plot.plot(pen=pg.mkPen(colour, width=2))
+            curve = plot.plot(pen=pg.mkPen(colour, width=2), skipFiniteCheck=True)
+            curve.setDownsampling(auto=True, method="peak")
+            curve.setClipToView(True)
+            self.curves[key] = curve
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
         self.log.setMaximumBlockCount(2000)
@@ -173,24 +170,30 @@ class TrainingPanel(QWidget):
         return True
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
-        """Find the device the first time the panel shows: importing torch takes seconds, so it
-        happens in a thread, and not at studio start."""
+        """Find the device the first time the panel shows. Importing torch takes seconds and, in a
+        thread, would hold the GIL for long stretches: a child process asks instead."""
         super().showEvent(event)
-        if not self._probing:
-            self._probing = True
-            threading.Thread(target=self._probe_device, daemon=True).start()
+        if self._probe is None:
+            self._probe = QProcess(self)
+            self._probe.setProgram(sys.executable)
+            self._probe.setArguments(["-c", DEVICE_PROBE])
+            self._probe.finished.connect(lambda *_: self._device_found())
+            self._probe.start()
 
-    def _probe_device(self) -> None:
-        device = _safe_detect()
-        try:
-            self._probe.found.emit(device)
-        except RuntimeError:  # the panel was closed meanwhile
-            pass
-
-    def _device_found(self, device: str) -> None:
+    def _device_found(self) -> None:
+        """``cuda`` when the probe printed it; anything else (no torch, broken CUDA): ``cpu``."""
+        output = bytes(self._probe.readAllStandardOutput().data()).decode(errors="replace").strip()
+        device = "cuda" if output == "cuda" else "cpu"
         self.device.setItemText(0, f"auto ({device})")
         if device == "cuda" and self.preset.currentData() == "cpu-tiny":
             self.preset.setCurrentIndex(list(PRESETS.values()).index("slowfast-r50-ava"))
+
+    def shutdown(self) -> None:
+        """Stop the device probe and the training child (gracefully: it checkpoints)."""
+        if self._probe is not None and self._probe.state() != QProcess.ProcessState.NotRunning:
+            self._probe.kill()
+            self._probe.waitForFinished(2000)
+        self.runs.shutdown()
 
     # Updates -----------------------------------------------------------------------------
     def _job_changed(self, running: bool) -> None:
@@ -259,10 +262,3 @@ def _spin(low: int, high: int, value: int) -> QSpinBox:
     spin.setRange(low, high)
     spin.setValue(value)
     return spin
-
-
-def _safe_detect() -> str:
-    try:
-        return detect_device()
-    except Exception:  # noqa: BLE001 - no torch, or a broken CUDA install: train on the CPU
-        return "cpu"
