@@ -16,8 +16,12 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
 # `wsad_core.cli` has no __main__: call its entry point, with this interpreter, so that the
-# child runs the same installation as the studio whatever PATH says.
-_ENTRY = "import sys; from wsad_core.cli import main; sys.exit(main())"
+# child runs the same installation as the studio whatever PATH says. The child runs at a lower
+# priority: training takes every core it finds, and on a small machine the window would
+# otherwise wait hundreds of milliseconds for one.
+CHILD_NICENESS = 10
+_ENTRY = (f"import os, sys; os.nice({CHILD_NICENESS}); "
+          "from wsad_core.cli import main; sys.exit(main())")
 LINES_PER_TURN = 200
 SECONDS_PER_TURN = 0.005
 BYTES_PER_READ = 64 * 1024

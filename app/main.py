@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from wsad_core.errors import WsadError
@@ -26,6 +26,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--video", help="show this video (name or id)")
     parser.add_argument("--frame", type=int, default=0, help="with --video: put the playhead on this frame")
     parser.add_argument("--run", help="draw this run's predicted tubes (id or name)")
+    parser.add_argument("--panel", choices=["train", "results"], help="open the Train or Results panel")
     return parser.parse_args(argv)
 
 
@@ -41,6 +42,18 @@ def wait_for_frame(app: QApplication, window: MainWindow, frame: int, timeout: f
             return True
         time.sleep(0.005)
     return False
+
+
+def wait_for_training_panel(app: QApplication, window: MainWindow, timeout: float) -> None:
+    """Let the panel draw the runs it read and learn the device (asked of a child process)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and window.training.device.itemText(0) == "auto":
+        app.processEvents()
+        time.sleep(0.01)
+    end = time.monotonic() + 0.3
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,8 +80,13 @@ def main(argv: list[str] | None = None) -> int:
         window.close()
         return 2
     window.show()
+    if args.panel is not None:
+        window.show_dock(args.panel.title())
+        window.resizeDocks([window.docks[args.panel.title()]], [window.height() // 2], Qt.Orientation.Vertical)
     if args.screenshot is not None:
         app.processEvents()
+        if args.panel == "train":
+            wait_for_training_panel(app, window, SCREENSHOT_WAIT_S)
         if state.video is not None and not wait_for_frame(app, window, state.frame, SCREENSHOT_WAIT_S):
             print(f"wsad-studio: frame {state.frame} could not be shown", file=sys.stderr)
         deadline = time.monotonic() + SCREENSHOT_WAIT_S

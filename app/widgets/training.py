@@ -105,6 +105,7 @@ class TrainingPanel(QWidget):
         column.addLayout(buttons)
         column.addWidget(self.message)
         column.addStretch(1)
+        options.setFixedWidth(300)
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
@@ -117,6 +118,9 @@ class TrainingPanel(QWidget):
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.eta = QLabel()
+        # Fixed sizes: a label that grows with its text re-lays out the window, plots included,
+        # at every event.
+        self.eta.setFixedWidth(self.eta.fontMetrics().horizontalAdvance("ETA 00:00:00") + 8)
         progress_row = QHBoxLayout()
         progress_row.addWidget(self.progress, 1)
         progress_row.addWidget(self.eta)
@@ -223,7 +227,10 @@ class TrainingPanel(QWidget):
                 self.table.setItem(row, column, QTableWidgetItem(value))
             elif item.text() != value:
                 item.setText(value)
-        follow = run_id == self.runs.job_run or (self.selected is None and not progress.finished)
+        shown = self.runs.runs.get(self.selected) if self.selected is not None else None
+        follow = run_id == self.runs.job_run or shown is None or (
+            self.runs.job is None and shown.finished and (not progress.finished or run_id > shown.id)
+        )
         if follow and self.selected != run_id:
             self.table.selectRow(row)
         if run_id == self.selected:
