@@ -20,7 +20,7 @@ import torch
 from torch.utils.data import Dataset
 
 from wsad_core.data.video_cache import DecodedVideo, VideoCache
-from wsad_core.data.transforms import boxes_to_pixels, flip_boxes, normalise, resize_clip
+from wsad_core.data.transforms import boxes_to_pixels, flip_boxes, frames_to_clip, resize_frames
 from wsad_core.mil.bags import Bag, BagSampler
 from wsad_core.video import VideoReader
 
@@ -37,12 +37,15 @@ class ClipSpec:
 
 
 def load_clip(reader: VideoReader | DecodedVideo, centre: int, spec: ClipSpec) -> torch.Tensor:
-    """The (3, T, H, W) clip around ``centre``, resized, in [0, 1] (not yet normalised)."""
+    """The (3, T, H, W) uint8 clip around ``centre``, resized to the spec's short side.
+
+    Normalise batches of them with :func:`~wsad_core.data.transforms.normalise_clips`.
+    """
     if spec.frame_stride == 0:
         raw = np.repeat(reader.read_frame(centre)[None], spec.frames, axis=0)
     else:
         raw = reader.read_clip(centre, spec.frames, spec.frame_stride)
-    return resize_clip(raw, spec.short_side)[0]
+    return frames_to_clip(resize_frames(raw, spec.short_side))
 
 
 def group_by_centre(bags: Sequence[Bag]) -> list[list[int]]:
@@ -60,7 +63,7 @@ def group_by_centre(bags: Sequence[Bag]) -> list[list[int]]:
 
 
 class BagDataset(Dataset):
-    """Items of one or more bags → clips (U, 3, T, H, W), pixel boxes (M, 4), the clip each box
+    """Items of one or more bags → uint8 clips (U, 3, T, H, W), pixel boxes (M, 4), the clip each box
     is read on (M,), the bag each box belongs to (M,) and bag targets (B, C).
 
     By default an item is one bag; ``groups`` (lists of bag indices, e.g. from
@@ -136,7 +139,8 @@ class BagDataset(Dataset):
                 clip_index.append(clip_of_centre[centre])
                 bag_of_box.append(local)
                 centres.append(centre)
-        clips = [normalise(clip.flip(-1) if flip else clip, self.spec.mean, self.spec.std) for clip in clips]
+        if flip:
+            clips = [clip.flip(-1) for clip in clips]
         return {
             "clips": torch.stack(clips),
             "boxes": torch.stack(boxes),
@@ -153,7 +157,7 @@ class BagDataset(Dataset):
 
 @dataclass
 class BagBatch:
-    clips: torch.Tensor  # (U, 3, T, H, W): one clip per distinct (item, centre frame)
+    clips: torch.Tensor  # (U, 3, T, H, W) uint8: one clip per distinct (item, centre frame)
     boxes: torch.Tensor  # (N, 5): clip index, x1, y1, x2, y2 in pixels; one row per sampled tubelet
     bag_index: torch.Tensor  # (N,): which bag each box belongs to
     slot: torch.Tensor  # (N,): position of the box inside its bag

@@ -6,8 +6,8 @@ than seeking to a keyframe and decoding forward for every clip. Larger videos ke
 seeking :class:`~wsad_core.video.VideoReader`.
 
 When the caller names the model's ``short_side``, frames are resized once as they are
-cached (bilinear, as :func:`~wsad_core.data.transforms.resize_clip` does, then rounded
-back to 8 bits), so that every clip read later skips the resize: it is the largest cost of
+cached (:func:`~wsad_core.data.transforms.resize_frames`: bilinear, rounded to 8 bits,
+as every clip is), so that every clip read later skips the resize: it is the largest cost of
 a clip once decoding is amortised, and the cached video takes less memory.
 """
 
@@ -16,32 +16,13 @@ from __future__ import annotations
 from collections import OrderedDict
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 
+from wsad_core.data.transforms import resize_frames
 from wsad_core.video import VideoReader
 
 # Per worker process: the decoded videos kept, and the largest one worth decoding whole.
 DEFAULT_BUDGET_BYTES = 768 << 20
 MAX_VIDEO_BYTES = 128 << 20
-_RESIZE_CHUNK = 64
-
-
-def resized_frames(frames: np.ndarray, short_side: int) -> np.ndarray:
-    """(N, H, W, 3) uint8 frames with the shorter side ``short_side`` (bilinear), in chunks."""
-    height, width = frames.shape[1:3]
-    scale = short_side / min(height, width)
-    size = (max(1, round(height * scale)), max(1, round(width * scale)))
-    if size == (height, width):
-        return frames
-    out = np.empty((len(frames), *size, 3), np.uint8)
-    for start in range(0, len(frames), _RESIZE_CHUNK):
-        chunk = torch.from_numpy(frames[start : start + _RESIZE_CHUNK]).permute(0, 3, 1, 2).float()
-        resized = F.interpolate(chunk, size=size, mode="bilinear", align_corners=False)
-        out[start : start + len(chunk)] = resized.round_().clamp_(0, 255).byte().permute(0, 2, 3, 1).numpy()
-    return out
-
-
 class DecodedVideo:
     """All frames of a video as one (N, H, W, 3) array, with the reader's clip semantics."""
 
@@ -86,7 +67,7 @@ class VideoCache:
         if size > self.max_video:
             return reader
         frames = np.stack([frame for _, frame in reader.iter_frames()])
-        decoded = DecodedVideo(frames if short_side is None else resized_frames(frames, short_side))
+        decoded = DecodedVideo(frames if short_side is None else resize_frames(frames, short_side))
         reader.close()
         del self._readers[path]
         self._decoded[key] = decoded

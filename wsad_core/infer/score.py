@@ -15,7 +15,7 @@ import torch
 
 from wsad_core.data.bags_dataset import ClipSpec, load_clip
 from wsad_core.data.video_cache import VideoCache
-from wsad_core.data.transforms import boxes_to_pixels, normalise
+from wsad_core.data.transforms import boxes_to_pixels, normalise_clips
 from wsad_core.model import ActionDetector, ModelPreset, build_model, get_preset, pack_pathways
 from wsad_core.project import Project
 from wsad_core.train.checkpoint import load_checkpoint
@@ -101,13 +101,13 @@ def score_instances(
         for start in range(0, len(keys), batch_size):
             clips, boxes, members = [], [], []
             for clip_index, (video, frame) in enumerate(keys[start : start + batch_size]):
-                clip = load_clip(videos.get(video_paths[video]), frame, spec)
-                clips.append(normalise(clip, spec.mean, spec.std))
+                clip = load_clip(videos.get(video_paths[video], spec.short_side), frame, spec)
+                clips.append(clip)
                 for member in groups[(video, frame)]:
                     box = boxes_to_pixels(instances[member].box[None], *clip.shape[-2:])[0]
                     boxes.append([clip_index, *box])
                     members.append(member)
-            slow, fast = pack_pathways(torch.stack(clips).to(device), preset)
+            slow, fast = pack_pathways(normalise_clips(torch.stack(clips).to(device), spec.mean, spec.std), preset)
             logits, log_var = model(slow, fast, torch.tensor(boxes, dtype=torch.float32, device=device))
             probabilities = torch.sigmoid(logits.float()).cpu().numpy()
             variances = None if log_var is None else torch.exp(log_var.float()).cpu().numpy()

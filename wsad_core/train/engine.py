@@ -22,6 +22,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from wsad_core.data import BagDataset, ClipSpec, collate_bags, group_by_centre
+from wsad_core.data.transforms import normalise_clips
 from wsad_core.errors import WsadError
 from wsad_core.mil.bags import BagSampler, make_bags
 from wsad_core.model import build_model, get_preset, pack_pathways
@@ -210,7 +211,7 @@ class Trainer:
 
     def _step(self, batch) -> float:  # noqa: ANN001
         batch = batch.to(self.device)
-        clips = batch.clips
+        clips = normalise_clips(batch.clips, self.preset.mean, self.preset.std)
         if self.device.type == "cuda" and self.config.channels_last:
             clips = clips.contiguous(memory_format=torch.channels_last_3d)
         slow, fast = pack_pathways(clips, self.preset)

@@ -34,7 +34,8 @@ def test_an_item_is_the_clips_around_each_sampled_tubelet(tmp_path):
     assert item["clip_index"].tolist() == [0, 1]
     assert item["centre_frames"].tolist() == [4, 24]
     # Frames centre + (k - 2) * 2: 0, 2, 4, 6 for the first tubelet; pixel value 5 × frame.
-    grey = ((item["clips"][0, 0, :, 24, 32] * 0.5 + 0.5) * 255).round()
+    assert item["clips"].dtype == torch.uint8
+    grey = item["clips"][0, 0, :, 24, 32].float()
     assert torch.allclose(grey, torch.tensor([0.0, 10, 20, 30]), atol=3)
     assert torch.allclose(item["boxes"][0], torch.tensor([16.0, 12, 48, 36]))
 

@@ -1,30 +1,42 @@
 import numpy as np
 import torch
 
-from wsad_core.data.transforms import boxes_to_pixels, flip_clip, normalise, resize_clip
+from wsad_core.data.transforms import boxes_to_pixels, flip_boxes, frames_to_clip, normalise_clips, resize_frames
 
 
-def test_resize_scales_the_short_side_and_reports_the_factor():
-    clip = np.zeros((4, 120, 160, 3), dtype=np.uint8)
-    resized, scale = resize_clip(clip, 60)
-    assert resized.shape == (3, 4, 60, 80) and scale == 0.5
-    assert resized.dtype == torch.float32
+def test_resize_scales_the_short_side_and_keeps_8_bits():
+    frames = np.zeros((4, 120, 160, 3), dtype=np.uint8)
+    resized = resize_frames(frames, 60)
+    assert resized.shape == (4, 60, 80, 3) and resized.dtype == np.uint8
+    assert resize_frames(resized, 60) is resized  # already the size: untouched
+
+
+def test_resize_matches_bilinear_interpolation_to_half_a_grey_level():
+    rng = np.random.default_rng(0)
+    frames = rng.integers(0, 256, (3, 30, 40, 3), dtype=np.uint8)
+    expected = torch.nn.functional.interpolate(
+        torch.from_numpy(frames).permute(0, 3, 1, 2).float(), size=(45, 60), mode="bilinear", align_corners=False
+    ).permute(0, 2, 3, 1)
+    assert float((torch.from_numpy(resize_frames(frames, 45)).float() - expected).abs().max()) <= 0.5
 
 
 def test_a_box_follows_its_pixels_through_resize_and_flip():
-    clip = np.zeros((2, 40, 60, 3), dtype=np.uint8)
-    clip[:, 10:20, 5:15] = 255  # a white patch at x 5..15, y 10..20
-    resized, _ = resize_clip(clip, 80)  # ×2: 80 × 120
+    frames = np.zeros((2, 40, 60, 3), dtype=np.uint8)
+    frames[:, 10:20, 5:15] = 255  # a white patch at x 5..15, y 10..20
+    clip = frames_to_clip(resize_frames(frames, 80))  # ×2: 80 × 120
+    assert clip.shape == (3, 2, 80, 120)
     box = boxes_to_pixels(np.array([[5 / 60, 10 / 40, 15 / 60, 20 / 40]]), 80, 120)
     assert np.allclose(box, [[10, 20, 30, 40]])
-    flipped, flipped_box = flip_clip(resized, box)
+    flipped, flipped_box = clip.flip(-1), flip_boxes(box, clip.shape[-1])
     x1, y1, x2, y2 = flipped_box[0].astype(int)
-    inside = flipped[0, 0, y1 + 2 : y2 - 2, x1 + 2 : x2 - 2]
-    assert inside.min() > 0.9  # the patch is still under its box after the flip
-    assert flipped[0, 0, :, : x1 - 2].max() < 0.1
+    assert (x1, x2) == (90, 110)
+    assert flipped[0, 0, y1 + 2 : y2 - 2, x1 + 2 : x2 - 2].min() > 230  # the patch is still under its box
+    assert flipped[0, 0, :, : x1 - 2].max() < 25
 
 
-def test_normalise_uses_per_channel_mean_and_std():
-    clip = torch.full((3, 1, 2, 2), 0.5)
-    out = normalise(clip, (0.5, 0.25, 0.0), (1.0, 0.5, 0.25))
-    assert torch.allclose(out[:, 0, 0, 0], torch.tensor([0.0, 0.5, 2.0]))
+def test_normalise_uses_per_channel_mean_and_std_on_8_bit_clips():
+    clips = torch.full((2, 3, 1, 2, 2), 51, dtype=torch.uint8)  # 0.2 in [0, 1]
+    out = normalise_clips(clips, (0.2, 0.1, 0.0), (1.0, 0.5, 0.25))
+    assert out.dtype == torch.float32 and out.shape == clips.shape
+    assert torch.allclose(out[0, :, 0, 0, 0], torch.tensor([0.0, 0.2, 0.8]), atol=1e-6)
+    assert clips[0, 0, 0, 0, 0] == 51  # the input is not modified
