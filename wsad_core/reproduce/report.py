@@ -64,7 +64,8 @@ def markdown(summary: Mapping[str, Any], plan: Mapping[str, Any]) -> str:
         detail = ""
         if claim.get("gap") is not None:
             beyond = claim.get("beyond_spread")
-            spread = "" if beyond is None else (", beyond the seed spread" if beyond else ", within the seed spread")
+            spread = (", no seed spread to compare with (one seed)" if beyond is None
+                      else ", beyond the seed spread" if beyond else ", within the seed spread")
             detail = f" (gap {claim['gap']:+.3f}{spread})"
         elif "ratio" in claim:
             detail = f" ({_percent(claim['ratio'])})"
