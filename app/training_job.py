@@ -21,6 +21,7 @@ PRESETS = {
     "GPU SlowFast-R50 (slowfast-r50-ava)": "slowfast-r50-ava",
 }
 POLL_MS = 500
+ANNOUNCE_MS = 200  # widgets redraw a streaming run at most this often: a plot repaint costs tens of ms
 TAIL_BYTES_PER_POLL = 256 * 1024
 
 
@@ -84,7 +85,7 @@ class TrainingRuns(QObject):
         self.timer.timeout.connect(self.poll)
         self._flush = QTimer(self)
         self._flush.setSingleShot(True)
-        self._flush.setInterval(50)
+        self._flush.setInterval(ANNOUNCE_MS)
         self._flush.timeout.connect(self._announce)
 
     # Project -----------------------------------------------------------------------------
@@ -183,7 +184,7 @@ class TrainingRuns(QObject):
             self._flush.start()
 
     def _announce(self) -> None:
-        """Tell the widgets at most every 50 ms: redrawing per event would stall a fast stream."""
+        """Tell the widgets at most every ``ANNOUNCE_MS``: redrawing per event would stall a fast stream."""
         changed, self._changed = self._changed, set()
         for run_id in sorted(changed):
             self.run_changed.emit(run_id)

@@ -99,6 +99,8 @@ class TrainingPanel(QWidget):
             buttons.addWidget(button)
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.message.setFixedSize(280, 4 * self.message.fontMetrics().lineSpacing() + 4)
         options = QWidget()
         column = QVBoxLayout(options)
         column.addLayout(form)
@@ -114,16 +116,23 @@ class TrainingPanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.table.horizontalHeader()
-        for column in range(len(COLUMNS)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch if column == 1
-                                        else QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed column widths: columns sized to their contents re-measure at every update.
+        for column, width in enumerate((50, 0, 70, 70, 70)):
+            if width:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+                header.resizeSection(column, width)
+            else:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
+        self.progress.setFormat("%p %")  # a constant text: QProgressBar's size hint follows it
         self.eta = QLabel()
         # Fixed sizes: a label that grows with its text re-lays out the window, plots included,
         # at every event.
-        self.eta.setFixedWidth(self.eta.fontMetrics().horizontalAdvance("ETA 00:00:00") + 8)
+        metrics = self.eta.fontMetrics()
+        self.eta.setFixedSize(metrics.horizontalAdvance("step 000000/000000 · stopped · ETA 00:00:00") + 8,
+                              metrics.height() + 4)
         progress_row = QHBoxLayout()
         progress_row.addWidget(self.progress, 1)
         progress_row.addWidget(self.eta)
@@ -133,8 +142,9 @@ class TrainingPanel(QWidget):
         self.curves: dict[str, pg.PlotDataItem] = {}
         for column_index, (key, title, colour) in enumerate(CURVES):
             plot = self.plots.addPlot(row=0, col=column_index, title=title)
-            plot.showGrid(x=True, y=True, alpha=0.3)
             plot.setLabel("bottom", "step")
+            for axis in ("left", "bottom"):
+                plot.getAxis(axis).enableAutoSIPrefix(False)  # no label rewrites as the range grows
             curve = plot.plot(pen=pg.mkPen(colour, width=2), skipFiniteCheck=True)
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
@@ -184,10 +194,10 @@ class TrainingPanel(QWidget):
             self._probe = QProcess(self)
             self._probe.setProgram(sys.executable)
             self._probe.setArguments(["-c", DEVICE_PROBE])
-            self._probe.finished.connect(lambda *_: self._device_found())
+            self._probe.finished.connect(self._device_found)
             self._probe.start()
 
-    def _device_found(self) -> None:
+    def _device_found(self, _code: int = 0, _status: object = None) -> None:
         """``cuda`` when the probe printed it; anything else (no torch, broken CUDA): ``cpu``."""
         output = bytes(self._probe.readAllStandardOutput().data()).decode(errors="replace").strip()
         device = "cuda" if output == "cuda" else "cpu"
@@ -258,8 +268,8 @@ class TrainingPanel(QWidget):
         for key, curve in self.curves.items():
             curve.setData(progress.steps, getattr(progress, key))
         self.progress.setValue(progress.percent)
-        self.progress.setFormat(f"%p %  ·  step {progress.step}/{progress.total_steps}  ·  {progress.status}")
-        self.eta.setText(f"ETA {format_eta(progress.eta_s)}" if progress.status == "running" else "")
+        eta = f" · ETA {format_eta(progress.eta_s)}" if progress.status == "running" else ""
+        self.eta.setText(f"step {progress.step}/{progress.total_steps} · {progress.status}{eta}")
         for line in progress.log[self._log_shown:]:
             self.log.appendPlainText(line)
         self._log_shown = len(progress.log)
