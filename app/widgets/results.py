@@ -77,6 +77,9 @@ class ResultsView(QWidget):
         self.refresh_button = QPushButton("Refresh")
         self.status = QLabel()
         for combo in (self.run_a, self.run_b, self.split):
+            # A size that does not follow the items: refilling them must not re-lay out the window.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(10)
             combo.currentIndexChanged.connect(lambda _index: self.redraw())
         self.split.editTextChanged.connect(lambda _text: self.redraw())
         self.evaluate_button.clicked.connect(lambda: self.evaluate())

@@ -96,6 +96,7 @@ class TrainingPanel(QWidget):
         form.addRow("Device", self.device)
         buttons = QHBoxLayout()
         for button in (self.start_button, self.stop_button, self.kill_button):
+            button.setFixedSize(88, button.sizeHint().height())  # enabling it must not re-lay out the window
             buttons.addWidget(button)
         self.message = QLabel()
         self.message.setWordWrap(True)
