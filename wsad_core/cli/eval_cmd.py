@@ -33,8 +33,10 @@ def frame_ap(
     detections: Annotated[Path, typer.Option("--detections", "-d", help="Detections AVA CSV (with scores).")],
     excluded: Annotated[Optional[Path], typer.Option("--excluded", "-e", help="Excluded timestamps CSV.")] = None,
     no_cap: Annotated[bool, typer.Option("--no-cap", help="Keep all detections per keyframe (no top-50 cap).")] = False,
-    unannotated_fp: Annotated[
-        bool, typer.Option("--unannotated-fp", help="Count detections on keyframes without ground truth as false positives.")
+    ignore_unannotated: Annotated[
+        bool, typer.Option("--ignore-unannotated",
+                           help="Ignore detections on keyframes without ground truth (MMAction2); by default they "
+                                "are false positives, as in ActivityNet's evaluator.")
     ] = False,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the result as JSON.")] = None,
     force: ForceOption = False,
@@ -45,7 +47,7 @@ def frame_ap(
 
     result = evaluate_frame_ap_files(
         label_map, gt, detections, excluded, None if no_cap else 50,
-        unannotated="false_positive" if unannotated_fp else "ignore",
+        unannotated="ignore" if ignore_unannotated else "false_positive",
     )
     _report(result, {e.id: e.name for e in read_label_map(label_map)}, json_out, force)
 

@@ -21,9 +21,10 @@ The protocol, rule by rule (``PascalDetectionEvaluator`` at IoU 0.5, one image p
    a class without ground truth has NaN and is left out of the mean.
 
 Keyframes without ground truth. ActivityNet's evaluator scores detections on a keyframe
-absent from the ground truth as false positives; MMAction2 ignores them by default
-(``ignore_empty_frames=True``). ``unannotated="ignore"`` (the default, as the project's
-design asks) follows MMAction2; ``unannotated="false_positive"`` follows ActivityNet. A
+absent from the ground truth as false positives (its object-detection evaluator gives such a
+keyframe an empty ground truth); MMAction2 ignores them by default
+(``ignore_empty_frames=True``). ``unannotated="false_positive"`` (the default) follows
+ActivityNet; ``unannotated="ignore"`` follows MMAction2. A
 keyframe is annotated when it has a ground-truth row of an evaluated class or a
 two-column ``video_id,timestamp`` row, which marks a keyframe annotated with nobody
 acting (the reference rejects such rows; ground-truth rows of classes outside the label
@@ -217,7 +218,7 @@ def frame_ap(
     *,
     cap: int | None = 50,
     excluded: set[tuple[str, float]] | None = None,
-    unannotated: Unannotated = "ignore",
+    unannotated: Unannotated = "false_positive",
 ) -> FrameApResult:
     """AVA frame AP at IoU 0.5 of ``detections`` against ``gt`` over the classes ``class_ids``.
 
@@ -299,7 +300,7 @@ def evaluate_frame_ap_files(
     excluded_path: str | Path | None = None,
     cap: int | None = 50,
     *,
-    unannotated: Unannotated = "ignore",
+    unannotated: Unannotated = "false_positive",
 ) -> FrameApResult:
     """Read a label map, ground-truth and detection CSVs (and excluded timestamps) and evaluate."""
     class_ids = [entry.id for entry in read_label_map(label_map_path)]

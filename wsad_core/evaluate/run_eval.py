@@ -128,7 +128,10 @@ def evaluate_run(
         gt_rows = ground_truth_rows(session, video_ids=[v.id for v in videos])
     ids = label_ids(project, predictions.labels)
     if gt_rows and ids:
-        detections = keyframe_rows(predictions, ids, names)
+        # Videos of the split without ground truth are not annotated-empty: leave them out,
+        # or Frame AP would count their 1 Hz keyframe boxes as false positives.
+        annotated = {row.video_id for row in gt_rows}
+        detections = keyframe_rows(predictions, ids, [n for n in names if n in annotated])
         result.class_names = {action: name for name, action in ids.items()}
         result.frame_ap = frame_ap(AvaArrays.from_rows(gt_rows), AvaArrays.from_rows(detections), list(ids.values()))
         curves = frame_pr_curves(gt_rows, detections, list(ids.values()))

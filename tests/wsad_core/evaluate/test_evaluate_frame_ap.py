@@ -88,9 +88,10 @@ def test_detections_on_keyframes_without_ground_truth() -> None:
     on_gt = ("v", 902, BOX_A, 1, 0.5)
     unannotated = ("v", 904, BOX_A, 1, 0.9)
     nobody_acts = ("v", 903, BOX_A, 1, 0.8)
-    assert frame_ap(gt, det_rows(on_gt, unannotated), [1]).map == 1.0
-    # ActivityNet's evaluator counts them as false positives: FP, TP → 1/2.
-    assert frame_ap(gt, det_rows(on_gt, unannotated), [1], unannotated="false_positive").map == 0.5
+    # ActivityNet's evaluator counts them as false positives (the default): FP, TP → 1/2.
+    assert frame_ap(gt, det_rows(on_gt, unannotated), [1]).map == 0.5
+    # MMAction2 ignores them.
+    assert frame_ap(gt, det_rows(on_gt, unannotated), [1], unannotated="ignore").map == 1.0
     # A two-column row marks an annotated keyframe: detections there are false positives.
     assert frame_ap(gt, det_rows(on_gt, nobody_acts), [1]).map == 0.5
 
@@ -98,7 +99,9 @@ def test_detections_on_keyframes_without_ground_truth() -> None:
 def test_ground_truth_of_other_classes_does_not_annotate_a_keyframe() -> None:
     gt = gt_rows(("v", 902, BOX_A, 1), ("v", 903, BOX_A, 99))
     det = det_rows(("v", 902, BOX_A, 1, 0.5), ("v", 903, BOX_A, 1, 0.9))
-    assert frame_ap(gt, det, [1]).map == 1.0
+    # Keyframe 903 stays unannotated: ignored when asked, a false positive by default.
+    assert frame_ap(gt, det, [1], unannotated="ignore").map == 1.0
+    assert frame_ap(gt, det, [1]).map == 0.5
 
 
 def test_classes_outside_the_label_map_are_dropped() -> None:
