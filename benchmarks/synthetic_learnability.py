@@ -83,23 +83,28 @@ def train_and_curve(project: Project, name: str, overrides: list[str], frame_str
     events = read_events(project.run_dir(run.id) / "events.jsonl")
     start = next(e["time"] for e in events if e["event"] == "start")
     steps = [e for e in events if e["event"] == "step"]
-    epoch_times = {e["epoch"]: e["time"] - start for e in events if e["event"] == "epoch"}
+    step_times = {e["step"]: e["time"] - start for e in steps}
+    losses = {e["step"]: e["train_loss"] for e in events if e["event"] == "epoch"}
+    epoch_steps = {e["epoch"]: e["step"] for e in events if e["event"] == "epoch" and not e.get("partial")}
     print(f"\n{name}: {len(steps)} steps in {steps[-1]['time'] - start:.0f} s "
           f"({steps[-1]['clips_per_s']:.1f} clips/s), status {run.status}")
-    print(f"{'epoch':>5} {'minutes':>8} {'train loss':>11} {'AP (GT boxes)':>14} {'AP (detections)':>16}")
+    print(f"{'step':>5} {'epoch':>6} {'minutes':>8} {'train loss':>11} {'AP (GT boxes)':>14} {'AP (detections)':>16}")
     curve = []
-    checkpoints = sorted((project.run_dir(run.id) / "checkpoints").glob("epoch-*.pt"))
-    for path in checkpoints:
-        epoch = int(path.stem.split("-")[1])
-        if epoch == 0:
-            continue
+    checkpoints = []
+    for path in (project.run_dir(run.id) / "checkpoints").glob("*-*.pt"):
+        kind, number = path.stem.split("-")
+        step = epoch_steps.get(int(number)) if kind == "epoch" else int(number)
+        if step:
+            checkpoints.append((step, path))
+    for step, path in sorted(checkpoints):
         on_gt = frame_ap_on_gt_boxes(project, run.id, path, frame_stride)
         on_detections = run_frame_ap(project, run.id, split="val", frame_stride=frame_stride, checkpoint=path).result
-        loss = next((e["train_loss"] for e in events if e["event"] == "epoch" and e["epoch"] == epoch), float("nan"))
-        minutes = epoch_times.get(epoch, steps[-1]["time"] - start) / 60
-        curve.append({"epoch": epoch, "minutes": minutes, "train_loss": loss,
+        loss = losses.get(step, float("nan"))
+        minutes = step_times[step] / 60
+        epoch = step / max(epoch_steps.get(1, len(steps)), 1)
+        curve.append({"step": step, "epoch": round(epoch, 3), "minutes": minutes, "train_loss": loss,
                       "frame_ap_gt_boxes": on_gt.map, "frame_ap_detections": on_detections.map})
-        print(f"{epoch:5d} {minutes:8.1f} {loss:11.4f} {on_gt.map:14.3f} {on_detections.map:16.3f}")
+        print(f"{step:5d} {epoch:6.2f} {minutes:8.1f} {loss:11.4f} {on_gt.map:14.3f} {on_detections.map:16.3f}")
     final_gt = frame_ap_on_gt_boxes(project, run.id, None, frame_stride)
     final_det = run_frame_ap(project, run.id, split="val", frame_stride=frame_stride)
     print(f"final: val Frame AP {final_gt.map:.3f} on GT boxes, {final_det.result.map:.3f} on detections "
@@ -116,6 +121,8 @@ def main() -> None:
     parser.add_argument("--model", default="cpu-tiny")
     parser.add_argument("--epochs", type=int, default=12, help="length of the lr schedule")
     parser.add_argument("--lr", type=float, default=0.05)
+    parser.add_argument("--warmup-epochs", type=float, default=0.25, help="linear warm-up of the lr")
+    parser.add_argument("--checkpoint-every", type=int, default=60, help="steps between points of the curve")
     parser.add_argument("--no-single-frame", action="store_true", help="skip the single-frame control")
     parser.add_argument("--out", type=Path, default=Path("bench-out/learnability"))
     args = parser.parse_args()
@@ -123,10 +130,11 @@ def main() -> None:
     build_project(root, args.preset, args.seed)
     common = [
         "mode=full", f"model={args.model}", f"epochs={args.epochs}", f"max_minutes={args.minutes}",
-        "keep_checkpoints=true", "loss=bce", f"seed={args.seed}", f"optim.lr={args.lr}",
+        "keep_checkpoints=true", f"checkpoint_every_steps={args.checkpoint_every}", "loss=bce",
+        f"seed={args.seed}", f"optim.lr={args.lr}", f"optim.warmup_epochs={args.warmup_epochs}",
     ]
     report: dict = {"preset": args.preset, "seed": args.seed, "model": args.model, "minutes": args.minutes,
-                    "epochs": args.epochs, "lr": args.lr}
+                    "epochs": args.epochs, "lr": args.lr, "warmup_epochs": args.warmup_epochs}
     with Project.open(root) as project:
         report["video"] = train_and_curve(project, "learnability-video", common, None)
         if not args.no_single_frame:

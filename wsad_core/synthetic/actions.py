@@ -65,7 +65,7 @@ WALK_SPEED = 0.45
 WAVE_UPPER = 2.4
 # Clap: arm angles with the hands touching in front of the chest, and fully apart.
 CLAP_TOGETHER = (0.25, -2.1)
-CLAP_APART = (0.7, -2.9)
+CLAP_APART = (1.0, -2.7)
 # Jump: how far the legs fold at the top of a hop.
 JUMP_FOLD = 0.35
 # Crouch: thigh and shin angles added at the bottom of a crouch (knees out, feet under).
@@ -111,7 +111,7 @@ class ActionClip:
 # Per moving class: (period range in seconds, amplitude range, repeating unit in periods).
 _RANGES: dict[str, tuple[tuple[float, float], tuple[float, float], float]] = {
     "walk": ((0.8, 1.1), (0.35, 0.5), 0.5),
-    "wave": ((0.4, 0.7), (0.5, 0.8), 0.5),
+    "wave": ((0.4, 0.7), (0.7, 1.0), 0.5),
     "clap": ((0.4, 0.6), (1.0, 1.0), 1.0),
     "kick": ((0.6, 0.9), (1.0, 1.4), 1.0),
     "jump": ((0.5, 0.7), (0.15, 0.25), 1.0),

@@ -33,19 +33,20 @@ def _timestamp(scene: VideoScene, frame: int) -> float:
     return frame / scene.fps
 
 
-def keyframes(scene: VideoScene, every_frame: bool = False) -> list[int]:
-    """Frames annotated in AVA files: one per second at ``t * fps``, or every frame."""
+def keyframes(scene: VideoScene, every_frame: bool = False, hz: int = 1) -> list[int]:
+    """Frames annotated in AVA files: ``hz`` per second (at ``t * fps`` for whole seconds ``t``
+    and evenly between), or every frame."""
     if every_frame:
         return list(range(scene.nframes))
-    return list(range(0, scene.nframes, scene.fps))
+    return list(range(0, scene.nframes, scene.fps // hz))
 
 
-def ava_rows(scene: VideoScene, every_frame: bool = False) -> list[AvaRow]:
+def ava_rows(scene: VideoScene, every_frame: bool = False, hz: int = 1) -> list[AvaRow]:
     """AVA ground truth: one row per (acting person, action) at each keyframe, with the
     person's id; a keyframe where nobody visible acts gets a two-column row."""
     labels = scene.labels()
     rows: list[AvaRow] = []
-    for frame in keyframes(scene, every_frame):
+    for frame in keyframes(scene, every_frame, hz):
         timestamp = _timestamp(scene, frame)
         before = len(rows)
         for person in range(len(scene.figures)):

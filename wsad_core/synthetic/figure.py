@@ -22,7 +22,7 @@ NECK_GAP = 0.03
 HEAD_RADIUS = 0.085
 SHOULDER_X, SHOULDER_DROP = 0.09, 0.03
 HIP_X = 0.05
-LIMB_THICKNESS, TORSO_THICKNESS = 0.055, 0.13
+LIMB_THICKNESS, TORSO_THICKNESS = 0.07, 0.13
 MIN_LIMB_PX, MIN_TORSO_PX = 3, 5
 
 # Shades of the figure's colour: the left side darker, the head lighter, so a spin shows.

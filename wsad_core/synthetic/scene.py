@@ -108,6 +108,13 @@ def _walk_offsets(placed: list[PlacedClip], nframes: int, figure_height: float) 
     return np.concatenate([[0.0], np.cumsum(velocity)[:-1]])
 
 
+def _in_slot(rng: np.random.Generator, slot: tuple[int, int], low: float, high: float) -> float:
+    """A position in the middle 70 % of strip ``slot[0]`` of ``slot[1]`` strips of ``[low, high]``."""
+    index, count = slot
+    width = (high - low) / count
+    return low + width * (index + rng.uniform(0.15, 0.85))
+
+
 def _make_figure(
     rng: np.random.Generator,
     config: WorldConfig,
@@ -115,7 +122,10 @@ def _make_figure(
     person_id: int,
     bystander: bool,
     color: tuple[int, int, int],
+    slot: tuple[int, int] = (0, 1),
 ) -> Figure:
+    """One figure; ``slot = (i, n)`` puts its starting place in the i-th of n equal strips of
+    the picture, so people start side by side and overlap only when they walk past each other."""
     depth = float(rng.uniform(0.0, 1.0))
     near, far = config.figure_height
     height = config.height * (near + (far - near) * depth)
@@ -124,7 +134,7 @@ def _make_figure(
     sway_period = rng.uniform(2.0, 4.0) * config.fps
     sway = _SWAY * height * np.sin(2 * math.pi * frames / sway_period + rng.uniform(0, 2 * math.pi))
     if bystander:
-        x_start = rng.uniform(0.1, 0.9) * config.width
+        x_start = _in_slot(rng, slot, 0.1, 0.9) * config.width
         drift = rng.uniform(-_BYSTANDER_DRIFT, _BYSTANDER_DRIFT) * height / config.fps
         x = x_start + drift * frames + sway
         return Figure(person_id, True, color, height, ground, depth, x, [NEUTRAL] * nframes)
@@ -133,7 +143,7 @@ def _make_figure(
         # Just outside the picture: a standing figure is about 0.4 of its height wide.
         x_start = -0.4 * height if enter > 0 else config.width + 0.4 * height
     else:
-        x_start = rng.uniform(0.15, 0.85) * config.width
+        x_start = _in_slot(rng, slot, 0.15, 0.85) * config.width
     placed = plan_actor(rng, config, nframes, x_start=x_start, figure_height=height, enter_direction=enter)
     x = x_start + _walk_offsets(placed, nframes, height) + sway
     segments = [
@@ -179,6 +189,10 @@ def simulate_video(config: WorldConfig, seed: int | np.random.Generator, video_i
     if all(roles):
         roles[0] = False
     colors = _colors(rng, count)
-    figures = [_make_figure(rng, config, nframes, index, roles[index], colors[index]) for index in range(count)]
+    slots = rng.permutation(count)
+    figures = [
+        _make_figure(rng, config, nframes, index, roles[index], colors[index], (int(slots[index]), count))
+        for index in range(count)
+    ]
     render_seed = int(rng.integers(0, 2**31 - 1))
     return scene_from_figures(video_id, config, nframes, figures, render_seed)

@@ -152,7 +152,7 @@ class _Annotations:
     ucf: dict[str, UcfVideo] = field(default_factory=dict)
 
     def add(self, scene: VideoScene, config: WorldConfig, split: str, detector_rng: np.random.Generator) -> None:
-        self.gt += ava_rows(scene)
+        self.gt += ava_rows(scene, hz=config.keyframe_hz)
         if config.every_frame_gt:
             self.gt_frames += ava_rows(scene, every_frame=True)
         self.person_boxes += person_box_rows(scene)

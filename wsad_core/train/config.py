@@ -37,6 +37,7 @@ class DataConfig:
 
 @dataclass
 class OptimConfig:
+    method: str = "sgd"  # sgd (momentum, as the paper) | adamw (learns faster from scratch on CPU presets)
     lr: float = 0.05
     momentum: float = 0.9
     weight_decay: float = 1e-4
@@ -58,7 +59,8 @@ class TrainConfig:
     epochs: int = 10
     max_steps: Optional[int] = None  # stop after this many steps in all (quick runs, tests)
     max_minutes: Optional[float] = None  # stop after this much training time (budgeted benchmarks)
-    keep_checkpoints: bool = False  # also keep checkpoints/epoch-NNN.pt (learning curves)
+    keep_checkpoints: bool = False  # also keep checkpoints/epoch-NNN.pt and step-NNNNNN.pt (learning curves)
+    checkpoint_every_steps: Optional[int] = None  # also checkpoint (and validate) every N steps
     val_split: Optional[str] = None  # e.g. "val": Frame AP on that split after every epoch
     seed: int = 0
     device: str = "auto"  # auto: cuda when present
@@ -86,6 +88,8 @@ def make_config(overrides: list[str] | None = None, base: dict[str, Any] | None 
         raise WsadError(f"unknown mode {result.mode!r} (one of {', '.join(MODES)})")
     if result.loss not in LOSS_NAMES:
         raise WsadError(f"unknown loss {result.loss!r} (one of {', '.join(LOSS_NAMES)})")
+    if result.optim.method not in ("sgd", "adamw"):
+        raise WsadError(f"unknown optimiser optim.method={result.optim.method!r} (sgd or adamw)")
     return result
 
 

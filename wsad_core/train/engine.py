@@ -34,6 +34,7 @@ from wsad_core.train.events import EventLog
 from wsad_core.train.full_supervision import supervised_instances
 from wsad_core.train.loop_state import LoopState, epoch_batches
 from wsad_core.train.objective import training_loss
+from wsad_core.train.optimizer import make_optimizer
 from wsad_core.train.schedule import learning_rate
 from wsad_core.train.setup import choose_detection_set, load_snapshot, make_snapshot, save_snapshot, snapshot_spans
 from wsad_core.tubes.project_tubelets import TubeletConfig, project_tubelets
@@ -127,10 +128,7 @@ class Trainer:
             )
         if config.compile:
             self.forward = torch.compile(self.forward)
-        self.optimizer = torch.optim.SGD(
-            self.model.parameters(), lr=config.optim.lr, momentum=config.optim.momentum,
-            weight_decay=config.optim.weight_decay,
-        )
+        self.optimizer = make_optimizer(self.model, config.optim)
         self.state = LoopState()
 
     @property
@@ -164,7 +162,9 @@ class Trainer:
         self.state = LoopState(state["epoch"], state["batch"], state["step"])
         torch.set_rng_state(state["torch_rng"])
 
-    def save(self) -> None:
+    def save(self, *, epoch_end: bool = False) -> None:
+        """Write ``last.pt``; with ``keep_checkpoints`` also keep a copy named after the epoch
+        just completed (``epoch_end``) or, mid-epoch, after the step."""
         if not self.distributed.main:
             return
         save_checkpoint(self.checkpoint_path, {
@@ -178,7 +178,8 @@ class Trainer:
             "labels": list(self.labels),
         })
         if self.config.keep_checkpoints:
-            shutil.copyfile(self.checkpoint_path, self.checkpoint_path.with_name(f"epoch-{self.state.epoch:03d}.pt"))
+            name = f"epoch-{self.state.epoch:03d}.pt" if epoch_end else f"step-{self.state.step:06d}.pt"
+            shutil.copyfile(self.checkpoint_path, self.checkpoint_path.with_name(name))
         self.events.emit("checkpoint", epoch=self.state.epoch, step=self.state.step, path=str(self.checkpoint_path))
 
     def validate(self) -> dict[str, float]:
@@ -257,15 +258,31 @@ class Trainer:
                     bool(self.config.max_minutes and elapsed >= 60 * self.config.max_minutes)
                 )
                 if out_of_time or (self.config.max_steps and self.state.step >= self.config.max_steps):
+                    # The budget ends inside an epoch: its curve still gets a last point.
                     self.save()
+                    self._epoch_event(losses, partial=True)
                     return "done"
+                every = self.config.checkpoint_every_steps
+                if every and self.state.step % every == 0 and self.state.batch < self.steps_per_epoch:
+                    self.save()
+                    self._epoch_event(losses, partial=True)
             self.state.epoch += 1
             self.state.batch = 0
-            self.save()
-            self.events.emit("epoch", epoch=self.state.epoch, step=self.state.step,
-                             train_loss=sum(losses) / max(len(losses), 1), **self.validate())
-            self.model.train()
+            self.save(epoch_end=True)
+            self._epoch_event(losses)
         return "done"
+
+    def _epoch_event(self, losses: list[float], *, partial: bool = False) -> None:
+        """Emit ``epoch`` with the mean training loss since the epoch began and validation
+        metrics; ``partial`` (mid-epoch) events carry ``epoch`` as a fraction."""
+        epoch: float = self.state.epoch
+        extra: dict[str, object] = {}
+        if partial:
+            epoch = round(self.state.epoch + self.state.batch / self.steps_per_epoch, 4)
+            extra["partial"] = True
+        self.events.emit("epoch", epoch=epoch, step=self.state.step,
+                         train_loss=sum(losses) / max(len(losses), 1), **extra, **self.validate())
+        self.model.train()
 
 
 def _events_for(

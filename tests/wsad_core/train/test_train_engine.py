@@ -54,6 +54,38 @@ def test_epoch_events_carry_validation_frame_ap(tiny_project):
     assert all(0.0 <= e["val_frame_ap"] <= 1.0 for e in epochs)
 
 
+def test_a_budget_that_ends_inside_an_epoch_still_closes_the_curve(tiny_project):
+    # Two bags per batch over the tiny world's training bags: several steps per epoch.
+    config = make_config([*QUICK, "epochs=5", "max_steps=3", "keep_checkpoints=true", "val_split=test"])
+    with Project.open(tiny_project) as project:
+        run = train(project, config, stdout=None)
+        events = read_events(project.run_dir(run.id) / "events.jsonl")
+        names = sorted(p.name for p in (project.run_dir(run.id) / "checkpoints").iterdir())
+    epochs = [e for e in events if e["event"] == "epoch"]
+    last = epochs[-1]
+    assert last["partial"] is True and last["step"] == 3 and 0.0 <= last["val_frame_ap"] <= 1.0
+    per_epoch = next(e["step"] for e in epochs if not e.get("partial"))
+    assert per_epoch < 3 and last["epoch"] == pytest.approx(3 / per_epoch, abs=1e-3)
+    assert "step-000003.pt" in names
+
+
+def test_periodic_checkpoints_keep_step_files_and_never_overwrite_an_epoch(tiny_project):
+    config = make_config([*QUICK, "epochs=2", "keep_checkpoints=true", "checkpoint_every_steps=1"])
+    with Project.open(tiny_project) as project:
+        run = train(project, config, stdout=None)
+        folder = project.run_dir(run.id) / "checkpoints"
+        events = read_events(project.run_dir(run.id) / "events.jsonl")
+        epoch_one = torch.load(folder / "epoch-001.pt", weights_only=True)
+    ends = {e["epoch"]: e["step"] for e in events if e["event"] == "epoch" and not e.get("partial")}
+    partial = [e for e in events if e["event"] == "epoch" and e.get("partial")]
+    assert sorted(ends) == [1, 2] and epoch_one["step"] == ends[1] and epoch_one["batch"] == 0
+    # Mid-epoch steps get their own files and a fractional epoch; epoch ends do not repeat.
+    mid_steps = [s for s in range(1, ends[2]) if s != ends[1]]
+    assert sorted(e["step"] for e in partial) == mid_steps
+    assert all(0 < e["epoch"] % 1 for e in partial)
+    assert {f"step-{s:06d}.pt" for s in mid_steps} <= {p.name for p in folder.iterdir()}
+
+
 def test_labels_are_snapshotted_when_a_run_starts(tiny_project):
     with Project.open(tiny_project) as project:
         run = train(project, make_config([*QUICK, "max_steps=1"]), stdout=None)
