@@ -27,6 +27,7 @@ from wsad_studio.commands import Editor
 from wsad_studio.exports import KINDS, Exporter
 from wsad_studio.importer import VideoImport
 from wsad_studio.state import AppState
+from wsad_studio.recent_projects import forget_projects, is_project, recent_projects, remember_project
 from wsad_studio.run_overlays import RunOverlays
 from wsad_studio.widgets.label_panel import LabelPanel
 from wsad_studio.widgets.library import LibraryPanel
@@ -151,6 +152,8 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self._add(file_menu, "&New project…", QKeySequence.StandardKey.New, self.new_project)
         self._add(file_menu, "&Open project…", QKeySequence.StandardKey.Open, self.open_project)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self._add(file_menu, "&Import videos…", "Ctrl+I", self.ask_import_files)
         self._add(file_menu, "Import a &folder of videos…", "Ctrl+Shift+I", self.ask_import_folder)
         self._add(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
@@ -407,6 +410,22 @@ class MainWindow(QMainWindow):
             QMessageBox.critical(self, "wsad-studio", str(exc))
         self.editor.stack.clear()
 
+    def _fill_recent_menu(self) -> None:
+        """Recent projects, most recent first; one whose folder has gone is listed, disabled."""
+        self.recent_menu.clear()
+        folders = [] if self.settings is None else recent_projects(self.settings)
+        for folder in folders:
+            action = self.recent_menu.addAction(folder if is_project(folder) else f"{folder} (not found)")
+            action.setEnabled(is_project(folder))
+            action.triggered.connect(lambda _checked=False, chosen=folder: self._open(chosen))
+        if not folders:
+            self.recent_menu.addAction("No recent projects").setEnabled(False)
+            return
+        self.recent_menu.addSeparator()
+        self.recent_menu.addAction("Clear the list").triggered.connect(
+            lambda _checked=False: forget_projects(self.settings)
+        )
+
     def _on_project_changed(self, project: Project | None) -> None:
         self.editor.stack.clear()
         self.show_run(None)
@@ -420,6 +439,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"wsad-studio — {project.root.name}")
         if self.settings is not None:
             self.settings.setValue("project/last", str(project.root))
+            remember_project(self.settings, project.root)
         self._show_summary()
         self.statusBar().clearMessage()
 

@@ -9,7 +9,10 @@ on single frames (the centre frame repeated) and prints its AP on the motion pai
 should stay near chance.
 
 Usage: python benchmarks/synthetic_learnability.py [--preset bench] [--seed 0] [--minutes 9]
-       [--epochs 12] [--model cpu-tiny] [--out bench-out/learnability]
+       [--epochs 12] [--lr 0.05] [--warmup-epochs 0.25] [--checkpoint-every 60]
+       [--model cpu-tiny] [--no-single-frame] [--out bench-out/learnability]
+
+The curve has a point every ``--checkpoint-every`` steps and at each epoch's end.
 """
 
 from __future__ import annotations

@@ -111,6 +111,38 @@ def test_layout_and_last_project_are_remembered(qtbot, tmp_path, project_with_vi
     again.close()
 
 
+def test_recent_projects_open_from_the_file_menu(qtbot, tmp_path, project_with_videos):
+    import shutil
+
+    from PySide6.QtCore import QSettings
+
+    settings = QSettings(str(tmp_path / "studio.ini"), QSettings.Format.IniFormat)
+    other, gone = tmp_path / "other", tmp_path / "gone"
+    shutil.copytree(project_with_videos, other)
+    shutil.copytree(project_with_videos, gone)
+    state = AppState()
+    window = MainWindow(state, settings)
+    qtbot.addWidget(window)
+    window.recent_menu.aboutToShow.emit()
+    assert [a.text() for a in window.recent_menu.actions()] == ["No recent projects"]
+    for folder in (project_with_videos, gone, other, project_with_videos):  # reopening moves it up
+        state.open_project(folder)
+    shutil.rmtree(gone)
+    window.recent_menu.aboutToShow.emit()
+    entries = [a for a in window.recent_menu.actions() if not a.isSeparator()]
+    assert [a.text() for a in entries] == [
+        str(project_with_videos), str(other), f"{gone} (not found)", "Clear the list",
+    ]
+    assert entries[1].isEnabled() and not entries[2].isEnabled()
+    entries[1].trigger()
+    assert state.project is not None and state.project.root == other
+    entries[3].trigger()
+    window.recent_menu.aboutToShow.emit()
+    assert [a.text() for a in window.recent_menu.actions()] == ["No recent projects"]
+    window.close()
+    state.close()
+
+
 def test_library_filters_by_text_status_and_label(qtbot, project_with_videos):
     state = AppState()
     window = MainWindow(state)
