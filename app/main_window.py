@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QScrollArea,
+    QSlider,
     QSplitter,
 )
 
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self._layout()
         self._label_actions: list[QAction] = []
         self._build_menus()
+        self._build_overlay_toolbar()
         self.overlays.apply()
         state.project_changed.connect(self._on_project_changed)
         state.labels_changed.connect(self._bind_label_keys)
@@ -187,9 +189,13 @@ class MainWindow(QMainWindow):
             view, "&Predicted tubes", None,
             lambda: self.overlays.set_visible(predictions=self.show_predictions.isChecked()),
         )
-        for action in (self.show_ground_truth, self.show_predictions):
+        self.show_detections = self._add(
+            view, "Raw person &detections", None,
+            lambda: self.overlays.set_visible(detections=self.show_detections.isChecked()),
+        )
+        for action in (self.show_ground_truth, self.show_predictions, self.show_detections):
             action.setCheckable(True)
-            action.setChecked(True)
+            action.setChecked(action is not self.show_detections)
         self.runs_menu = view.addMenu("Predictions of &run")
         self.runs_menu.aboutToShow.connect(self._fill_runs_menu)
         self._add(view, "Prediction &score threshold…", None, self.ask_min_score)
@@ -280,7 +286,29 @@ class MainWindow(QMainWindow):
             self, "Prediction score threshold", "Show tubes scoring at least:", self.overlays.min_score, 0.0, 1.0, 2
         )
         if ok:
-            self.show_run(self.overlays.run_shown, score)
+            self.set_min_score(score)
+
+    def set_min_score(self, score: float) -> None:
+        """Show the tubes scoring at least ``score``, and keep the toolbar's slider in step."""
+        self.show_run(self.overlays.run_shown, score)
+        self.score_slider.blockSignals(True)
+        self.score_slider.setValue(round(score * 100))
+        self.score_slider.blockSignals(False)
+        self.score_text.setText(f"{score:.2f}")
+
+    def _build_overlay_toolbar(self) -> None:
+        bar = self.addToolBar("Overlays")
+        bar.setObjectName("overlays-toolbar")
+        bar.addWidget(QLabel(" Tube score ≥ "))
+        self.score_slider = QSlider(Qt.Orientation.Horizontal)
+        self.score_slider.setRange(0, 100)
+        self.score_slider.setMaximumWidth(160)
+        self.score_slider.setToolTip("Hide predicted tubes scoring under this value")
+        self.score_slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # arrow keys step frames, not the slider
+        self.score_slider.valueChanged.connect(lambda value: self.set_min_score(value / 100))
+        self.score_text = QLabel("0.00")
+        bar.addWidget(self.score_slider)
+        bar.addWidget(self.score_text)
 
     def show_dock(self, title: str) -> None:
         dock = self.docks[title]

@@ -118,3 +118,36 @@ def test_view_menu_toggles_overlays_picks_the_run_and_the_threshold(qtbot, windo
     window.show_predictions.trigger()
     window.show_run(run_id, min_score=0.0)
     assert window.player.view.boxes.captions() == ["GT walk"]
+
+
+def test_raw_detections_are_drawn_when_asked_for(qtbot, window, studio_project):
+    from wsad_core.detect.cache import DetectionSet
+    from wsad_core.tubes.tracks import FrameDetections
+
+    with Project.open(studio_project) as project:
+        video = next(v for v in project.videos() if v.name == "walk")
+        found = FrameDetections(np.array([12, 12, 13]), np.array([[0.1, 0.1, 0.5, 0.9], [0.6, 0.2, 0.9, 0.8],
+                                                                   [0.1, 0.1, 0.5, 0.9]]), np.array([0.9, 0.3, 0.8]))
+        DetectionSet.create(project.cache_dir, {"detector": "test"}).save(video.fingerprint, found)
+    with qtbot.waitSignal(window.player.frame_shown, check_params_cb=lambda i: i == 12, timeout=5000):
+        window.state.set_frame(12)
+    assert not any(c.startswith("person") for c in window.player.view.boxes.captions())
+    window.show_detections.trigger()
+    assert [c for c in window.player.view.boxes.captions() if c.startswith("person")] == ["person 0.90", "person 0.30"]
+    first = window.player.view.boxes.childItems()[0]
+    assert first.rect().getCoords() == pytest.approx((0.1 * 64, 0.1 * 48, 0.5 * 64, 0.9 * 48))
+    window.show_detections.trigger()
+    assert not any(c.startswith("person") for c in window.player.view.boxes.captions())
+
+
+def test_the_score_slider_hides_weak_tubes(qtbot, window, run_id):
+    window.show_run(run_id)
+    with qtbot.waitSignal(window.player.frame_shown, check_params_cb=lambda i: i == 12, timeout=5000):
+        window.state.set_frame(12)
+    assert window.player.view.boxes.captions() == ["wave 0.80 σ²0.25", "walk 0.40 σ²3.00"]
+    window.score_slider.setValue(50)
+    assert window.overlays.min_score == pytest.approx(0.5) and window.score_text.text() == "0.50"
+    assert window.player.view.boxes.captions() == ["wave 0.80 σ²0.25"]
+    window.set_min_score(0.0)
+    assert window.score_slider.value() == 0
+    assert window.player.view.boxes.captions() == ["wave 0.80 σ²0.25", "walk 0.40 σ²3.00"]
