@@ -24,6 +24,10 @@ SHOULDER_X, SHOULDER_DROP = 0.09, 0.03
 HIP_X = 0.05
 LIMB_THICKNESS, TORSO_THICKNESS = 0.07, 0.13
 MIN_LIMB_PX, MIN_TORSO_PX = 3, 5
+# Hands and feet: discs at the ends of the limbs, the same skin and shoe colours on every
+# figure (as people's hands look alike whatever they wear), so where a hand is reads at a glance.
+HAND_RADIUS, FOOT_RADIUS = 0.05, 0.045
+HAND_COLOR, FOOT_COLOR = (236, 188, 150), (35, 30, 30)
 
 # Shades of the figure's colour: the left side darker, the head lighter, so a spin shows.
 _SHADES = {"left": 0.65, "right": 1.0, "torso": 0.85, "head": 1.15}
@@ -51,6 +55,10 @@ class FigureGeometry:
     segments: tuple[Segment, ...]
     head_centre: Point
     head_radius: float
+    hands: tuple[Point, ...] = ()
+    feet: tuple[Point, ...] = ()
+    hand_radius: float = 0.0
+    foot_radius: float = 0.0
 
 
 def limb_thickness(height: float) -> int:
@@ -106,7 +114,11 @@ def figure_geometry(pose: Pose, x: float, ground: float, height: float) -> Figur
         chain = arms[side]
         segments += [Segment(px(a), px(b), limb, side) for a, b in zip(chain, chain[1:])]
     head = px((0.0, TORSO + NECK_GAP + HEAD_RADIUS))
-    return FigureGeometry(tuple(segments), head, HEAD_RADIUS * height)
+    hands = tuple(px(arms[side][-1]) for side in ("left", "right"))
+    feet = tuple(px(legs[side][-1]) for side in ("left", "right"))
+    return FigureGeometry(
+        tuple(segments), head, HEAD_RADIUS * height, hands, feet, HAND_RADIUS * height, FOOT_RADIUS * height
+    )
 
 
 def _reach_box(geometry: FigureGeometry) -> tuple[float, float, float, float]:
@@ -118,10 +130,13 @@ def _reach_box(geometry: FigureGeometry) -> tuple[float, float, float, float]:
         for px, py in (seg.start, seg.end):
             xs += [px - reach, px + reach]
             ys += [py - reach, py + reach]
-    hx, hy = geometry.head_centre
-    reach = geometry.head_radius + _RASTER_MARGIN
-    xs += [hx - reach, hx + reach]
-    ys += [hy - reach, hy + reach]
+    discs = [(geometry.head_centre, geometry.head_radius)]
+    discs += [(point, geometry.hand_radius) for point in geometry.hands]
+    discs += [(point, geometry.foot_radius) for point in geometry.feet]
+    for (cx, cy), radius in discs:
+        reach = radius + _RASTER_MARGIN
+        xs += [cx - reach, cx + reach]
+        ys += [cy - reach, cy + reach]
     return min(xs), min(ys), max(xs), max(ys)
 
 
@@ -175,3 +190,8 @@ def draw_figure(
         cv2.line(image, start, end, shades[seg.part], seg.thickness, cv2.LINE_8, _SHIFT)
     centre, radius = _fixed(geometry.head_centre, offset), round(geometry.head_radius * _SCALE)
     cv2.circle(image, centre, radius, shades["head"], -1, cv2.LINE_8, _SHIFT)
+    for points, radius, fill in (
+        (geometry.feet, geometry.foot_radius, FOOT_COLOR), (geometry.hands, geometry.hand_radius, HAND_COLOR)
+    ):
+        for point in points:
+            cv2.circle(image, _fixed(point, offset), round(radius * _SCALE), fill, -1, cv2.LINE_8, _SHIFT)
