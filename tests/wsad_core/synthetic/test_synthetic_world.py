@@ -145,3 +145,16 @@ def test_config_round_trips_through_json_and_omegaconf() -> None:
     assert WorldConfig.from_dict(json.loads(json.dumps(demo.to_dict()))) == demo
     merged = OmegaConf.merge(OmegaConf.structured(WorldConfig), OmegaConf.structured(demo), {"recall": 0.8})
     assert OmegaConf.to_object(merged) == dataclasses.replace(demo, recall=0.8)
+
+
+def test_keyframe_rate_sets_the_annotated_frames():
+    from wsad_core.synthetic.export import ava_rows
+
+    config = dataclasses.replace(get_preset("tiny"), keyframe_hz=5, figures=(1, 1), bystander_probability=0.0)
+    scene = simulate_video(config, 3)
+    times = sorted({row.timestamp for row in ava_rows(scene, hz=5)})
+    assert times == pytest.approx([frame / 25 for frame in range(0, scene.nframes, 5)])
+    at_1hz = sorted({row.timestamp for row in ava_rows(scene)})
+    assert at_1hz == pytest.approx(list(range(0, -(-scene.nframes // 25))))
+    with pytest.raises(ValueError, match="keyframe_hz must divide fps=25"):
+        dataclasses.replace(config, keyframe_hz=4)
