@@ -19,11 +19,11 @@ def reproduce(
         Optional[list[str]],
         typer.Argument(help="Extra training overrides for every run, key=value (e.g. optim.lr=0.1)."),
     ] = None,
-    quick: Annotated[bool, typer.Option("--quick", help="One world seed, shorter schedules, thinned sweeps.")] = False,
+    quick: Annotated[bool, typer.Option("--quick", help="One world seed, the table only, 1.5 training minutes a run (a smoke check).")] = False,
     seed: Annotated[int, typer.Option("--seed", help="First world seed (the world and the training seed).")] = 0,
     json_path: Annotated[Optional[Path], typer.Option("--json", help="Where to write OUT.json.")] = None,
     preset: Annotated[
-        Optional[str], typer.Option("--preset", help="World preset (default: bench; demo with --quick).")
+        Optional[str], typer.Option("--preset", help="World preset (default: bench).")
     ] = None,
     model: Annotated[str, typer.Option("--model", help="Model preset, the same for every variant.")] = "cpu-tiny",
     epochs: Annotated[Optional[int], typer.Option("--epochs", help="Epochs per run (default: the plan's).")] = None,

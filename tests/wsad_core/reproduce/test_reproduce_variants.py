@@ -1,5 +1,7 @@
 """Table 1's variants become the training configs they name; the plans' overrides apply."""
 
+import dataclasses
+
 import pytest
 
 from wsad_core.errors import WsadError
@@ -52,19 +54,20 @@ def test_plans():
 
 
 def test_job_counts():
-    """Quick: 24 entries, of which the sub-clip whole-video, bag 4x4 and recall-0.7 points are
-    table runs (the demo world's detector has recall 0.7): 19 trained. Default: the table on
-    three seeds, the sweeps on the first."""
+    """Quick: the table on one world. Default: the table on three seeds, the sweeps on the
+    first (the sub-clip whole-video, bag 4x4 and recall-0.7 points are the table's runs)."""
     quick = plan_jobs(quick_plan(0))
-    assert len(quick) == 6 + 4 + 8 + 6
+    assert [job.study for job in quick] == ["table"] * 6
     default = plan_jobs(default_plan(0))
     assert len([job for job in default if job.study == "table"]) == 18
     assert {job.seed for job in default if job.study != "table"} == {0}
     assert len(default) == 18 + 4 + 8 + 6
+    with_sweeps = plan_jobs(dataclasses.replace(quick_plan(0), studies=("table", "subclip", "bags", "noise")))
+    assert len(with_sweeps) == 6 + 4 + 8 + 6
 
 
 def test_jobs_and_sharing_keys():
-    plan = quick_plan(0)
+    plan = dataclasses.replace(default_plan(0), seeds=(0,))
     jobs = plan_jobs(plan)
     keys = [job.key for job in jobs]
     assert len(keys) == len(set(keys))
