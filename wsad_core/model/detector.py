@@ -90,7 +90,7 @@ class ActionDetector(nn.Module):
         self.preset = preset
         self.num_classes = num_classes
         self.backbone = SlowFastBackbone(preset)
-        features = self.backbone.out_channels
+        features = self.backbone.out_channels * preset.roi_pool_grid**2
         self.dropout = nn.Dropout(preset.dropout)
         self.classifier = nn.Linear(features, num_classes)
         self.uncertainty_head = nn.Linear(features, num_classes) if uncertainty else None
@@ -108,7 +108,8 @@ class ActionDetector(nn.Module):
         return self.uncertainty_head is not None
 
     def roi_features(self, slow: Tensor, fast: Tensor, boxes: Tensor) -> Tensor:
-        """One pooled feature (R, C_slow + C_fast) per box, before dropout."""
+        """One pooled feature per box, before dropout: (R, C_slow + C_fast), times the cells of
+        the preset's ``roi_pool_grid``."""
         _check_inputs(slow, fast, boxes)
         slow_map, fast_map = self.backbone(slow, fast)
         # Average over time per pathway (their lengths differ), then stack channels.
@@ -122,7 +123,9 @@ class ActionDetector(nn.Module):
             sampling_ratio=self.preset.sampling_ratio,
             aligned=True,
         )
-        return pooled.amax(dim=(2, 3))
+        if self.preset.roi_pool_grid == 1:
+            return pooled.amax(dim=(2, 3))
+        return F.adaptive_avg_pool2d(pooled, self.preset.roi_pool_grid).flatten(1)
 
     def forward(self, slow: Tensor, fast: Tensor, boxes: Tensor) -> tuple[Tensor, Tensor | None]:
         """Logits (R, C) and ``v = log sigma^2`` (R, C) or None without the uncertainty head.

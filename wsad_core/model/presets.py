@@ -44,6 +44,9 @@ class ModelPreset:
     res4_spatial_stride: int
     roi_output_size: int = 7
     sampling_ratio: int = 0
+    #: How the RoIAlign grid becomes one feature: 1 = spatial max (SlowFast's AVA head); g > 1 =
+    #: average over a g x g grid of cells, concatenated, which keeps where in the box a feature is.
+    roi_pool_grid: int = 1
     dropout: float = 0.5
     fusion_conv_channel_ratio: int = 2
     fusion_kernel_size: int = 7
@@ -60,6 +63,8 @@ class ModelPreset:
             raise WsadError(f"preset {self.name!r}: res4_spatial_stride must be 1 or 2")
         if self.stem_dim_out % self.beta_inv:
             raise WsadError(f"preset {self.name!r}: stem_dim_out must be a multiple of beta_inv")
+        if not 1 <= self.roi_pool_grid <= self.roi_output_size:
+            raise WsadError(f"preset {self.name!r}: roi_pool_grid must be between 1 and roi_output_size")
         if min(self.slow_frames, self.alpha, self.crop_size, self.frame_stride) < 1:
             raise WsadError(f"preset {self.name!r}: frame counts, alpha and crop must be positive")
 

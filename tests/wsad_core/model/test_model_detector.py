@@ -189,3 +189,26 @@ def test_normalize_clip_uses_preset_statistics() -> None:
 def test_num_classes_must_be_positive() -> None:
     with pytest.raises(WsadError):
         build_model("cpu-tiny", 0)
+
+
+def test_grid_pooling_keeps_where_in_the_box_a_feature_is() -> None:
+    import dataclasses
+
+    from wsad_core.model.detector import ActionDetector as Detector
+
+    preset = dataclasses.replace(get_preset("cpu-tiny"), name="tiny-grid-test", roi_pool_grid=2)
+    torch.manual_seed(0)
+    model = Detector(preset, 3).eval()
+    slow, fast = make_inputs("cpu-tiny", batch=1)
+    features = model.roi_features(slow, fast, boxes_for(1, 1))
+    assert features.shape == (1, 4 * model.backbone.out_channels)
+    # The cells are averages of the RoIAlign grid's quarters, in row-major order.
+    slow_map, fast_map = model.backbone(slow, fast)
+    grid = roi_align(torch.cat([slow_map.mean(2), fast_map.mean(2)], 1), boxes_for(1, 1),
+                     preset.roi_output_size, preset.spatial_scale, preset.sampling_ratio, aligned=True)
+    cells = torch.nn.functional.adaptive_avg_pool2d(grid, 2)
+    assert torch.allclose(features, cells.flatten(1), atol=1e-6)
+    logits, _ = model(slow, fast, boxes_for(1, 1))
+    assert logits.shape == (1, 3)
+    with pytest.raises(WsadError, match="roi_pool_grid"):
+        dataclasses.replace(preset, roi_pool_grid=8)
