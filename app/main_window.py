@@ -305,7 +305,10 @@ class MainWindow(QMainWindow):
         self.score_slider.setMaximumWidth(160)
         self.score_slider.setToolTip("Hide predicted tubes scoring under this value")
         self.score_slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # arrow keys step frames, not the slider
+        # Tubes are re-read when the slider is released, not at every step of a drag.
+        self.score_slider.setTracking(False)
         self.score_slider.valueChanged.connect(lambda value: self.set_min_score(value / 100))
+        self.score_slider.sliderMoved.connect(lambda value: self.score_text.setText(f"{value / 100:.2f}"))
         self.score_text = QLabel("0.00")
         bar.addWidget(self.score_slider)
         bar.addWidget(self.score_text)
@@ -443,8 +446,9 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         folders = [] if self.settings is None else recent_projects(self.settings)
         for folder in folders:
-            action = self.recent_menu.addAction(folder if is_project(folder) else f"{folder} (not found)")
-            action.setEnabled(is_project(folder))
+            found = is_project(folder)
+            action = self.recent_menu.addAction(folder if found else f"{folder} (not found)")
+            action.setEnabled(found)
             action.triggered.connect(lambda _checked=False, chosen=folder: self._open(chosen))
         if not folders:
             self.recent_menu.addAction("No recent projects").setEnabled(False)

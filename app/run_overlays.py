@@ -27,6 +27,9 @@ class RunOverlays:
         self.show_detections = False
         self.detections: OverlayProvider | None = None
         self.detection_set_shown: str | None = None
+        # One provider per detection-set folder, so that toggling overlays or moving the score
+        # threshold does not read the detections again.
+        self._detection_providers: dict[str, OverlayProvider] = {}
 
     def show_run(self, run: int | str | None, min_score: float | None = None) -> None:
         """Draw a run's predicted tubes (score ≥ ``min_score``, default: as before) over the
@@ -76,7 +79,10 @@ class RunOverlays:
         if self.show_detections:
             chosen = self.detection_set()
             if chosen is not None:
-                self.detections, self.detection_set_shown = detections_overlay(self.state, chosen), chosen.key
+                folder = str(chosen.folder)
+                if folder not in self._detection_providers:
+                    self._detection_providers[folder] = detections_overlay(self.state, chosen)
+                self.detections, self.detection_set_shown = self._detection_providers[folder], chosen.key
         self.player.overlays = [
             overlay
             for overlay, wanted in (

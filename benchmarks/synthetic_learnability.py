@@ -87,8 +87,9 @@ def train_and_curve(project: Project, name: str, overrides: list[str], frame_str
     start = next(e["time"] for e in events if e["event"] == "start")
     steps = [e for e in events if e["event"] == "step"]
     step_times = {e["step"]: e["time"] - start for e in steps}
-    losses = {e["step"]: e["train_loss"] for e in events if e["event"] == "epoch"}
-    epoch_steps = {e["epoch"]: e["step"] for e in events if e["event"] == "epoch" and not e.get("partial")}
+    # Every kept checkpoint has an epoch event at its step (fractional epoch mid-epoch).
+    closing = {e["step"]: e for e in events if e["event"] == "epoch"}
+    epoch_steps = {e["epoch"]: step for step, e in closing.items() if not e.get("partial")}
     print(f"\n{name}: {len(steps)} steps in {steps[-1]['time'] - start:.0f} s "
           f"({steps[-1]['clips_per_s']:.1f} clips/s), status {run.status}")
     print(f"{'step':>5} {'epoch':>6} {'minutes':>8} {'train loss':>11} {'AP (GT boxes)':>14} {'AP (detections)':>16}")
@@ -102,9 +103,8 @@ def train_and_curve(project: Project, name: str, overrides: list[str], frame_str
     for step, path in sorted(checkpoints):
         on_gt = frame_ap_on_gt_boxes(project, run.id, path, frame_stride)
         on_detections = run_frame_ap(project, run.id, split="val", frame_stride=frame_stride, checkpoint=path).result
-        loss = losses.get(step, float("nan"))
+        loss, epoch = closing[step]["train_loss"], closing[step]["epoch"]
         minutes = step_times[step] / 60
-        epoch = step / max(epoch_steps.get(1, len(steps)), 1)
         curve.append({"step": step, "epoch": round(epoch, 3), "minutes": minutes, "train_loss": loss,
                       "frame_ap_gt_boxes": on_gt.map, "frame_ap_detections": on_detections.map})
         print(f"{step:5d} {epoch:6.2f} {minutes:8.1f} {loss:11.4f} {on_gt.map:14.3f} {on_detections.map:16.3f}")

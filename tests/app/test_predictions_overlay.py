@@ -140,6 +140,27 @@ def test_raw_detections_are_drawn_when_asked_for(qtbot, window, studio_project):
     assert not any(c.startswith("person") for c in window.player.view.boxes.captions())
 
 
+def test_detections_are_read_once_however_often_overlays_change(qtbot, window, studio_project, monkeypatch):
+    from wsad_core.detect.cache import DetectionSet
+    from wsad_core.tubes.tracks import FrameDetections
+
+    with Project.open(studio_project) as project:
+        video = next(v for v in project.videos() if v.name == "walk")
+        found = FrameDetections(np.array([12]), np.array([[0.1, 0.1, 0.5, 0.9]]), np.array([0.9]))
+        DetectionSet.create(project.cache_dir, {"detector": "test"}).save(video.fingerprint, found)
+    reads = []
+    original = DetectionSet.load
+    monkeypatch.setattr(DetectionSet, "load", lambda self, key: reads.append(key) or original(self, key))
+    with qtbot.waitSignal(window.player.frame_shown, check_params_cb=lambda i: i == 12, timeout=5000):
+        window.state.set_frame(12)
+    window.show_detections.trigger()
+    for _ in range(3):
+        window.show_ground_truth.trigger()
+        window.set_min_score(0.3)
+    assert "person 0.90" in window.player.view.boxes.captions()
+    assert reads == [video.fingerprint]
+
+
 def test_the_score_slider_hides_weak_tubes(qtbot, window, run_id):
     window.show_run(run_id)
     with qtbot.waitSignal(window.player.frame_shown, check_params_cb=lambda i: i == 12, timeout=5000):

@@ -35,6 +35,9 @@ class DataConfig:
     cache_mb: int = 1536  # decoded small videos kept in memory, per loader process
 
 
+OPTIMIZERS = ("sgd", "adamw")
+
+
 @dataclass
 class OptimConfig:
     method: str = "sgd"  # sgd (momentum, as the paper) | adamw (learns faster from scratch on CPU presets)
@@ -88,8 +91,8 @@ def make_config(overrides: list[str] | None = None, base: dict[str, Any] | None 
         raise WsadError(f"unknown mode {result.mode!r} (one of {', '.join(MODES)})")
     if result.loss not in LOSS_NAMES:
         raise WsadError(f"unknown loss {result.loss!r} (one of {', '.join(LOSS_NAMES)})")
-    if result.optim.method not in ("sgd", "adamw"):
-        raise WsadError(f"unknown optimiser optim.method={result.optim.method!r} (sgd or adamw)")
+    if result.optim.method not in OPTIMIZERS:
+        raise WsadError(f"unknown optimiser optim.method={result.optim.method!r} (one of {', '.join(OPTIMIZERS)})")
     return result
 
 

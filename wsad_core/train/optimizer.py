@@ -9,9 +9,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from wsad_core.train.config import OptimConfig
-
-OPTIMIZERS = ("sgd", "adamw")
+from wsad_core.train.config import OPTIMIZERS, OptimConfig
 
 
 def make_optimizer(model: nn.Module, optim: OptimConfig) -> torch.optim.Optimizer:
