@@ -461,7 +461,7 @@ class MainWindow(QMainWindow):
     def _on_project_changed(self, project: Project | None) -> None:
         self.editor.stack.clear()
         self.show_run(None)
-        self.training.runs.set_project(None if project is None else project.root)
+        self.training.set_project(project)
         self.results.set_project(None if project is None else project.root)
         if project is None:
             self.setWindowTitle("wsad-studio")

@@ -1,12 +1,16 @@
 """Training runs as the studio sees them: the one `wsad train` child it started, and every run
 whose ``events.jsonl`` appears under the project's ``runs/`` (from a terminal, a cluster, or
 earlier sessions). Testable without a window; :mod:`wsad_studio.widgets.training` draws it.
+
+A run needs person boxes. When the options name a detector instead of an existing detection set,
+the job starts with a `wsad detect --json` child (cached per video, so a rerun only detects what
+is new) and starts `wsad train` on the set it made once it succeeds.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +23,12 @@ PRESETS = {
     "CPU quick (cpu-tiny)": "cpu-tiny",
     "CPU small (cpu-small)": "cpu-small",
     "GPU SlowFast-R50 (slowfast-r50-ava)": "slowfast-r50-ava",
+}
+#: Detectors the panel offers to run before training; `wsad detect --list` has them all.
+DETECTORS = {
+    "Faster R-CNN R50-FPN v2 (accurate)": "frcnn-r50-fpn-v2",
+    "Faster R-CNN MobileNet-320 (fast on CPU)": "frcnn-mobilenet-320",
+    "HOG (offline, weak)": "hog",
 }
 POLL_MS = 500
 ANNOUNCE_MS = 200  # widgets redraw a streaming run at most this often: a plot repaint costs tens of ms
@@ -40,6 +50,12 @@ class TrainOptions:
     max_steps: int | None = None
     extra: tuple[str, ...] = ()
     name: str | None = None
+    #: The detection set to train on (``None``: the project's only one).
+    detections: str | None = None
+    #: Run `wsad detect -d DETECTOR` first and train on the set it makes.
+    detector: str | None = None
+    #: More `wsad detect` options, e.g. ``("--boxes", "people.csv")`` for ``precomputed``.
+    detect_extra: tuple[str, ...] = ()
 
     def overrides(self) -> list[str]:
         values = [
@@ -50,6 +66,8 @@ class TrainOptions:
         ]
         if self.max_steps:
             values.append(f"max_steps={self.max_steps}")
+        if self.detections:
+            values.append(f"data.detections={self.detections}")
         return values + list(self.extra)
 
 
@@ -59,6 +77,11 @@ def train_arguments(project_root: Path, options: TrainOptions) -> list[str]:
     if options.name:
         args += ["--name", options.name]
     return args + options.overrides()
+
+
+def detect_arguments(project_root: Path, detector: str, extra: tuple[str, ...] = ()) -> list[str]:
+    """`wsad` arguments of the detection that precedes a run (JSON events on stdout)."""
+    return ["detect", "-p", str(project_root), "-d", detector, "--json", *extra]
 
 
 # What device `device=auto` will train on, asked of a child process (torch stays out of the studio).
@@ -71,6 +94,7 @@ class TrainingRuns(QObject):
     run_changed = Signal(int)  # a run's progress changed (or it appeared)
     job_changed = Signal(bool)  # a child started (True) or ended (False)
     job_failed = Signal(str)  # a child ended in error: the message to show
+    detection_progress = Signal(int, int, str)  # frames done, frames to do, video: before a run
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +103,9 @@ class TrainingRuns(QObject):
         self._tails: dict[int, EventsTail] = {}
         self.job: CliProcess | None = None
         self.job_run: int | None = None
+        #: While detection runs before training: the run's options, and the set it produced.
+        self.pending: TrainOptions | None = None
+        self._detected_set: str | None = None
         self._changed: set[int] = set()
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
@@ -118,24 +145,41 @@ class TrainingRuns(QObject):
 
     # The child ---------------------------------------------------------------------------
     def start(self, options: TrainOptions) -> CliProcess:
-        """Start `wsad train`; refuse while another child runs."""
+        """Start `wsad train`, or `wsad detect` first when ``options.detector`` is set; refuse
+        while another child runs."""
         if self.root is None:
             raise RuntimeError("open a project first")
         if self.job is not None:
             raise RuntimeError("a training run is already going")
         self.poll()
+        if options.detector:
+            self.pending, self._detected_set = options, None
+            job = CliProcess(detect_arguments(self.root, options.detector, options.detect_extra), self, cwd=self.root)
+            job.line.connect(self._on_detect_line)
+            job.ended.connect(self._on_detect_ended)
+            self.job = job
+            job.start()
+            self.job_changed.emit(True)
+            return job
         return self.attach(CliProcess(train_arguments(self.root, options), self, cwd=self.root))
+
+    @property
+    def detecting(self) -> bool:
+        return self.pending is not None
 
     def attach(self, job: CliProcess) -> CliProcess:
         """Follow ``job`` as the training child and start it."""
         if self.job is not None:
             raise RuntimeError("a training run is already going")
+        self._follow(job)
+        self.job_changed.emit(True)
+        return job
+
+    def _follow(self, job: CliProcess) -> None:
         job.line.connect(self._on_line)
         job.ended.connect(self._on_ended)
         self.job, self.job_run = job, None
         job.start()
-        self.job_changed.emit(True)
-        return job
 
     def stop(self) -> None:
         if self.job is not None:
@@ -144,6 +188,25 @@ class TrainingRuns(QObject):
     def kill(self) -> None:
         if self.job is not None:
             self.job.kill()
+
+    def _on_detect_line(self, text: str) -> None:
+        event = parse_event(text)
+        if event is None:
+            return
+        if event["event"] == "progress":
+            self.detection_progress.emit(int(event["frames"]), int(event["total"]), str(event["video"]))
+        elif event["event"] == "done":
+            self._detected_set = str(event["set"])
+
+    def _on_detect_ended(self, code: int, stderr: str) -> None:
+        options, self.pending, self.job = self.pending, None, None
+        if code != 0 or options is None or self._detected_set is None:
+            reason = _last_line(stderr) or f"wsad detect ended with code {code}"
+            self.job_failed.emit("stopped during person detection" if code == -1 else f"detection: {reason}")
+            self.job_changed.emit(False)
+            return
+        options = replace(options, detector=None, detections=self._detected_set)
+        self._follow(CliProcess(train_arguments(self.root, options), self, cwd=self.root))
 
     def _on_line(self, text: str) -> None:
         event = parse_event(text)

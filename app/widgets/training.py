@@ -1,5 +1,6 @@
-"""The Train panel: preset and key options, Start/Stop/Kill, the runs of the project, live curves
-(loss, learning rate, clips/s) of the selected run, its progress with ETA, and its log."""
+"""The Train panel: preset and key options, the person boxes to train on (an existing detection set
+or a detector to run first), Start/Stop/Kill, the runs of the project, live curves (loss, learning
+rate, clips/s) of the selected run, its progress with ETA, and its log."""
 
 from __future__ import annotations
 
@@ -27,7 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wsad_studio.training_job import DEVICE_PROBE, PRESETS, TrainingRuns, TrainOptions
+from wsad_core.detect.coverage import SetCoverage, project_coverage
+from wsad_core.project import Project
+from wsad_studio.training_job import DETECTORS, DEVICE_PROBE, PRESETS, TrainingRuns, TrainOptions
 from wsad_studio.training_runs import RunProgress
 
 COLUMNS = ("run", "name", "status", "progress", "loss")
@@ -56,6 +59,8 @@ class TrainingPanel(QWidget):
         self.runs.run_changed.connect(self._run_changed)
         self.runs.job_changed.connect(self._job_changed)
         self.runs.job_failed.connect(self._job_failed)
+        self.runs.detection_progress.connect(self._detection_progress)
+        self.project: Project | None = None
         self._job_changed(False)
 
     # Layout ------------------------------------------------------------------------------
@@ -76,6 +81,11 @@ class TrainingPanel(QWidget):
         self.device.addItem("auto", "auto")
         self.device.addItem("cpu", "cpu")
         self.device.addItem("cuda", "cuda")
+        self.person_boxes = QComboBox()
+        self.person_boxes.setToolTip("The person boxes tubelets are built from: a detection set of the project, "
+                                     "or a detector to run first (only videos it has not seen yet cost time)")
+        self.person_boxes.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.person_boxes.setMinimumContentsLength(16)
         self.start_button = QPushButton("Start")
         self.stop_button = QPushButton("Stop")
         self.kill_button = QPushButton("Kill")
@@ -94,6 +104,7 @@ class TrainingPanel(QWidget):
         form.addRow("Bags per batch", self.bags_per_batch)
         form.addRow("Epochs", self.epochs)
         form.addRow("Device", self.device)
+        form.addRow("Person boxes", self.person_boxes)
         buttons = QHBoxLayout()
         for button in (self.start_button, self.stop_button, self.kill_button):
             button.setFixedSize(88, button.sizeHint().height())  # enabling it must not re-lay out the window
@@ -169,12 +180,36 @@ class TrainingPanel(QWidget):
         layout.addWidget(right, 1)
 
     # Options -----------------------------------------------------------------------------
+    def set_project(self, project: Project | None) -> None:
+        self.project = project
+        self.runs.set_project(None if project is None else project.root)
+        self.refresh_person_boxes()
+
+    def refresh_person_boxes(self) -> None:
+        """List the project's detection sets (with the videos each covers), then the detectors.
+
+        The choice is kept when it is still offered; otherwise the best complete set is chosen,
+        or, with none, the first detector."""
+        current = self.person_boxes.currentData()
+        sets = project_coverage(self.project) if self.project is not None else []
+        self.person_boxes.blockSignals(True)
+        self.person_boxes.clear()
+        for found in sets:
+            self.person_boxes.addItem(f"set {found.describe()}", ("set", found.key))
+        for text, name in DETECTORS.items():
+            self.person_boxes.addItem(f"detect first: {text}", ("detect", name))
+        index = self.person_boxes.findData(current) if current is not None else -1
+        self.person_boxes.setCurrentIndex(index if index >= 0 else _default_choice(sets))
+        self.person_boxes.blockSignals(False)
+
     def options(self) -> TrainOptions:
+        kind, value = self.person_boxes.currentData() or ("set", None)
         return TrainOptions(
             model=self.preset.currentData(), mode=self.mode.currentText(),
             aggregation=self.aggregation.currentText(), uncertainty=self.uncertainty.isChecked(),
             tubelets_per_bag=self.tubelets_per_bag.value(), bags_per_batch=self.bags_per_batch.value(),
             epochs=self.epochs.value(), device=self.device.currentData(),
+            detections=value if kind == "set" else None, detector=value if kind == "detect" else None,
         )
 
     def start(self, options: TrainOptions | None = None) -> bool:
@@ -183,7 +218,7 @@ class TrainingPanel(QWidget):
         except RuntimeError as exc:
             self.message.setText(str(exc))
             return False
-        self.message.setText("starting `wsad train`…")
+        self.message.setText("detecting people…" if self.runs.detecting else "starting `wsad train`…")
         self.selected = None
         return True
 
@@ -218,10 +253,17 @@ class TrainingPanel(QWidget):
         self.start_button.setEnabled(not running)
         self.stop_button.setEnabled(running)
         self.kill_button.setEnabled(running)
+        self.person_boxes.setEnabled(not running)
         if running:
             return
+        self.refresh_person_boxes()
         if self.runs.job_run is None and not self.message.text().startswith("error"):
             self.message.setText("")
+
+    def _detection_progress(self, done: int, total: int, video: str) -> None:
+        self.progress.setValue(round(100 * done / total) if total else 0)
+        self.eta.setText(f"detecting · {done}/{total} frames")
+        self.message.setText(f"detecting people in {video}…")
 
     def _job_failed(self, message: str) -> None:
         self.message.setText(f"error: {message}")
@@ -276,6 +318,13 @@ class TrainingPanel(QWidget):
         self._log_shown = len(progress.log)
         if progress.error and progress.status == "failed" and not self.message.text().startswith("error"):
             self.message.setText(f"error: {progress.error}")
+
+
+def _default_choice(sets: list[SetCoverage]) -> int:
+    """Index of the set covering the most videos (complete ones first), else of the first detector."""
+    if not sets:
+        return 0
+    return max(range(len(sets)), key=lambda i: (sets[i].complete, sets[i].covered))
 
 
 def _spin(low: int, high: int, value: int) -> QSpinBox:

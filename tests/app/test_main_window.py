@@ -1,5 +1,6 @@
 """The studio's first slice: a window that opens a project and lists its videos."""
 
+import os
 import subprocess
 import sys
 
@@ -209,3 +210,12 @@ def test_library_thumbnails_load_in_the_background_and_are_cached(qtbot, window,
     image = model.data(model.index(0, 0), Qt.ItemDataRole.DecorationRole)
     assert (image.width(), image.height()) == (64, 48)
     assert len(list((studio_project / "cache" / "thumbnails").glob("*.png"))) == 1
+
+
+def test_the_studio_starts_without_loading_torch():
+    """torch takes seconds to import; the studio leaves it to its children."""
+    code = "import sys, wsad_studio.main_window; print('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

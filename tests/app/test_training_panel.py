@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from wsad_core.cli import main as wsad
+from wsad_core.project import Project
 from wsad_core.train.events import EventLog
-from wsad_studio.training_job import TrainingRuns, TrainOptions, train_arguments
+from wsad_studio.training_job import DETECTORS, TrainingRuns, TrainOptions, detect_arguments, train_arguments
 from wsad_studio.training_runs import EventsTail, RunProgress
 from wsad_studio.widgets.training import TrainingPanel, format_eta
 
@@ -50,6 +51,61 @@ def test_train_arguments_carry_the_key_options(tmp_path):
     assert set(args[5:]) == {"model=slowfast-r50-ava", "mode=naive", "aggregation=gem", "loss=bce",
                              "data.tubelets_per_bag=8", "data.bags_per_batch=2", "epochs=3", "device=cuda",
                              "max_steps=5"}
+
+
+def test_detection_options_become_a_detect_child_then_a_train_option(tmp_path):
+    options = TrainOptions(detector="precomputed", detect_extra=("--boxes", "b.csv"), detections="hog-1")
+    assert detect_arguments(tmp_path, "hog") == ["detect", "-p", str(tmp_path), "-d", "hog", "--json"]
+    assert detect_arguments(tmp_path, options.detector, options.detect_extra)[-2:] == ["--boxes", "b.csv"]
+    assert "data.detections=hog-1" in options.overrides()
+    assert not any(o.startswith("data.detections") for o in TrainOptions().overrides())
+
+
+def test_person_boxes_offer_the_sets_with_their_coverage_then_the_detectors(qtbot, tiny_project):
+    panel = TrainingPanel()
+    qtbot.addWidget(panel)
+    with Project.open(tiny_project) as project:
+        panel.set_project(project)
+        texts = [panel.person_boxes.itemText(i) for i in range(panel.person_boxes.count())]
+        videos = len(project.videos(status="ok"))
+    sets = [text for text in texts if text.startswith("set ")]
+    assert sets and all(f"{videos}/{videos} videos" in text for text in sets)
+    assert texts[len(sets):] == [f"detect first: {text}" for text in DETECTORS]
+    options = panel.options()
+    assert options.detector is None and options.detections == panel.person_boxes.currentData()[1]
+    panel.person_boxes.setCurrentIndex(len(sets) + list(DETECTORS.values()).index("hog"))
+    assert (panel.options().detector, panel.options().detections) == ("hog", None)
+    panel.shutdown()
+
+
+@pytest.mark.slow
+def test_detection_runs_first_then_training_on_the_set_it_made(qtbot, panel, tiny_project):
+    seen: list[tuple[int, int, str]] = []
+    panel.runs.detection_progress.connect(lambda done, total, video: seen.append((done, total, video)))
+    boxes = tiny_project / "world" / "detections.csv"
+    assert panel.start(quick(detector="precomputed", detect_extra=("--boxes", str(boxes))))
+    assert panel.runs.detecting and panel.message.text() == "detecting people…"
+    assert not panel.person_boxes.isEnabled()
+    qtbot.waitUntil(lambda: panel.runs.job_run is not None, timeout=CHILD_TIMEOUT_MS)
+    assert not panel.runs.detecting
+    qtbot.waitUntil(lambda: panel.runs.job is None, timeout=CHILD_TIMEOUT_MS)
+    progress = panel.runs.runs[panel.selected]
+    assert progress.status == "done", progress.log
+    config = (tiny_project / "runs" / str(panel.selected) / "config.yaml").read_text()
+    assert "detections: precomputed-" in config
+    assert panel.person_boxes.isEnabled()
+
+
+@pytest.mark.slow
+def test_a_failing_detection_is_shown_and_no_run_starts(qtbot, panel, tiny_project, monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(tiny_project.parent / "no-torch-home"))
+    runs_before = set((tiny_project / "runs").iterdir())
+    with qtbot.waitSignal(panel.runs.job_failed, timeout=CHILD_TIMEOUT_MS) as failed:
+        assert panel.start(quick(detector="frcnn-r50-fpn-v2"))
+    assert failed.args[0].startswith("detection:") and "--weights" in failed.args[0]
+    assert panel.message.text().startswith("error: detection:")
+    qtbot.waitUntil(lambda: panel.runs.job is None and panel.start_button.isEnabled(), timeout=10_000)
+    assert set((tiny_project / "runs").iterdir()) == runs_before
 
 
 def test_progress_follows_the_events():

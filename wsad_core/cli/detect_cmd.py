@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -10,13 +13,14 @@ from rich.table import Table
 
 from wsad_core.cli.common import DEFAULT_PROJECT, ProjectOption, console, open_project, progress_bar, say
 from wsad_core.detect import (
+    DetectionReport,
     DetectorOptions,
     FrameSelection,
     available_detectors,
     detect_videos,
-    detection_sets,
     import_precomputed,
 )
+from wsad_core.detect.coverage import choose_detection_set, project_coverage
 from wsad_core.errors import WsadError
 
 
@@ -48,11 +52,20 @@ def detect(
     shard: Annotated[str, typer.Option("--shard", help="Process shard I of N (e.g. 0/4).")] = "0/1",
     videos: Annotated[Optional[list[str]], typer.Option("--video", "-v", help="Only these videos.")] = None,
     list_detectors: Annotated[bool, typer.Option("--list", help="List the detectors and exit.")] = False,
+    list_sets: Annotated[
+        bool, typer.Option("--sets", help="List the project's detection sets and the videos they cover, and exit.")
+    ] = False,
+    json_events: Annotated[
+        bool, typer.Option("--json", help="Progress and the result as JSON lines on stdout (for the studio).")
+    ] = False,
 ) -> None:
     """Detect people in the project's videos (cached: a rerun costs nothing; resumable)."""
     if list_detectors:
         for name, description in available_detectors().items():
             say(f"{name:22} {description}")
+        return
+    if list_sets:
+        _print_sets(project_dir)
         return
     with open_project(project_dir) as project:
         if detector == "precomputed":
@@ -69,23 +82,49 @@ def detect(
                 half=half,
                 extra={"config": str(config)} if config else {},
             )
-            with progress_bar("detecting") as (bar, task):
-                def update(done: int, total: int, name: str) -> None:
-                    bar.update(task, completed=done, total=total, item=name)
-
-                report = detect_videos(
+            def run(progress: Callable[[int, int, str], None]) -> DetectionReport:
+                return detect_videos(
                     project,
                     detector,
                     options,
                     selection=FrameSelection(stride=stride, keyframes=keyframes),
                     videos=videos,
                     shard=_parse_shard(shard),
-                    progress=update,
+                    progress=progress,
                 )
+
+            if json_events:
+                report = run(lambda done, total, name: _emit("progress", frames=done, total=total, video=name))
+            else:
+                with progress_bar("detecting") as (bar, task):
+                    report = run(lambda done, total, name: bar.update(task, completed=done, total=total, item=name))
+    if json_events:
+        _emit("done", set=report.set_key, processed=len(report.processed), cached=len(report.cached),
+              boxes=report.boxes)
+        return
     say(
         f"detection set {report.set_key}: {len(report.processed)} video(s) processed, "
         f"{len(report.cached)} cached, {report.boxes} boxes"
     )
+
+
+def _emit(event: str, **fields: object) -> None:
+    """One JSON object per line, flushed at once, so that a parent reads progress as it happens."""
+    sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
+    sys.stdout.flush()
+
+
+def _print_sets(project_dir: Path) -> None:
+    with open_project(project_dir) as project:
+        sets = project_coverage(project)
+    if not sets:
+        say("no detection sets yet: run `wsad detect` (or import boxes with -d precomputed --boxes FILE)")
+        return
+    table = Table("set", "detector", "videos covered", "missing")
+    for found in sets:
+        missing = ", ".join(found.missing[:5]) + (" …" if len(found.missing) > 5 else "")
+        table.add_row(found.key, found.detector, f"{found.covered}/{found.total}", missing)
+    console.print(table)
 
 
 def tubelets(
@@ -102,19 +141,11 @@ def tubelets(
     from wsad_core.tubes.project_tubelets import TubeletConfig, project_tubelets, tubelet_quality
 
     with open_project(project_dir) as project:
-        sets = {s.key: s for s in detection_sets(project.cache_dir)}
-        if detections is None and len(sets) != 1:
-            raise WsadError(
-                f"{len(sets)} detection sets in the project; choose one with --detections "
-                f"({', '.join(sets) or 'run `wsad detect` first'})"
-            )
-        key = detections or next(iter(sets))
-        if key not in sets:
-            raise WsadError(f"no detection set {key!r} (have: {', '.join(sets)})")
+        detection_set = choose_detection_set(project, detections, option="--detections KEY")
         with progress_bar("tubelets") as (bar, task):
             found = project_tubelets(
                 project,
-                sets[key],
+                detection_set,
                 TubeletConfig(k=k, min_score=min_score),
                 progress=lambda done, total, name: bar.update(task, completed=done, total=total, item=name),
             )

@@ -29,7 +29,8 @@ from wsad_core.project import Project
 from wsad_core.project.ground_truth import ground_truth_rows
 from wsad_core.project.schema import AnnotatedFrame, Video
 from wsad_core.train.config import TrainConfig
-from wsad_core.train.setup import choose_detection_set, load_snapshot
+from wsad_core.detect.coverage import choose_detection_set
+from wsad_core.train.setup import load_snapshot
 from wsad_core.tubes.project_tubelets import TubeletConfig
 
 

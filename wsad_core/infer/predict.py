@@ -34,7 +34,8 @@ from wsad_core.project import Project, VideoRecord
 from wsad_core.project.predictions import PredictionSetRecord, VideoPredictions
 from wsad_core.project.schema import AnnotatedFrame, Video
 from wsad_core.train.config import TrainConfig
-from wsad_core.train.setup import choose_detection_set, load_snapshot
+from wsad_core.detect.coverage import choose_detection_set
+from wsad_core.train.setup import load_snapshot
 from wsad_core.tubes import Tubelet
 from wsad_core.tubes.action_tubes import ScoredTubelet
 from wsad_core.tubes.project_tubelets import TubeletConfig

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import math
 import signal
 import sys
 import threading
 import time
-from pathlib import Path
 from collections.abc import Callable
 from typing import TextIO
 
@@ -36,7 +34,8 @@ from wsad_core.train.loop_state import LoopState, epoch_batches
 from wsad_core.train.objective import training_loss
 from wsad_core.train.optimizer import make_optimizer
 from wsad_core.train.schedule import learning_rate
-from wsad_core.train.setup import choose_detection_set, load_snapshot, make_snapshot, save_snapshot, snapshot_spans
+from wsad_core.detect.coverage import choose_detection_set
+from wsad_core.train.setup import load_snapshot, make_snapshot, save_snapshot, snapshot_spans
 from wsad_core.tubes.project_tubelets import TubeletConfig, project_tubelets
 
 

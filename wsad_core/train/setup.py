@@ -8,7 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from wsad_core.detect import DetectionSet, detection_sets
+from wsad_core.detect.coverage import choose_detection_set
 from wsad_core.errors import WsadError
 from wsad_core.mil.bags import ClipSpan
 from wsad_core.mil.project_bags import labelled_clip_spans
@@ -16,20 +16,6 @@ from wsad_core.project import Project
 from wsad_core.project.labels import label_map_entries
 from wsad_core.train.config import TrainConfig
 from wsad_core.train.full_supervision import ground_truth_snapshot
-
-
-def choose_detection_set(project: Project, key: str | None) -> DetectionSet:
-    sets = {s.key: s for s in detection_sets(project.cache_dir)}
-    if key is None:
-        if len(sets) != 1:
-            raise WsadError(
-                f"{len(sets)} detection sets in the project: choose one with data.detections=KEY "
-                f"({', '.join(sets) or 'run `wsad detect` first'})"
-            )
-        return next(iter(sets.values()))
-    if key not in sets:
-        raise WsadError(f"no detection set {key!r} (have: {', '.join(sets) or 'none'})")
-    return sets[key]
 
 
 def label_space(project: Project, config: TrainConfig) -> list[str]:

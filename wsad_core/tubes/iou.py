@@ -7,17 +7,20 @@ evaluation code that needs ACT's +1 convention applies it itself.
 from __future__ import annotations
 
 import numpy as np
-import torch
-from torchvision.ops import box_iou as _torch_box_iou
 
 
 def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Pairwise IoU of (N, 4) and (M, 4) boxes, as an (N, M) float64 array."""
+    # Imported here: the studio reads detection caches through this package and must not pay
+    # for loading torch (seconds) at start-up.
+    import torch
+    from torchvision.ops import box_iou as torch_box_iou
+
     a = np.asarray(a, dtype=np.float64).reshape(-1, 4)
     b = np.asarray(b, dtype=np.float64).reshape(-1, 4)
     if len(a) == 0 or len(b) == 0:
         return np.zeros((len(a), len(b)))
-    return _torch_box_iou(torch.from_numpy(a), torch.from_numpy(b)).numpy()
+    return torch_box_iou(torch.from_numpy(a), torch.from_numpy(b)).numpy()
 
 
 def paired_box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:

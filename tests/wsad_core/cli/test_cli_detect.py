@@ -39,3 +39,26 @@ def test_precomputed_boxes_then_tubelets_and_bags(wsad, tmp_path, make_video):
     status, out, _ = wsad("tubelets", "-p", project, "-k", 8)
     assert status == 0
     assert "bags (labelled clips)" in out and "tubelet recall @0.5" in out and "100.0%" in out
+
+
+def test_json_events_report_progress_then_the_set(wsad, tmp_path, make_video):
+    import json
+
+    project = make_project(wsad, tmp_path, make_video)
+    status, out, _ = wsad("detect", "-p", project, "-d", "hog", "--stride", 10, "--json")
+    events = [json.loads(line) for line in out.splitlines()]
+    assert status == 0 and [e["event"] for e in events] == ["progress", "done"]
+    assert events[0]["frames"] == events[0]["total"] == 4 and events[0]["video"] == "v"
+    assert events[-1]["set"].startswith("hog-") and events[-1]["processed"] == 1
+    assert (project / "cache" / "detections" / events[-1]["set"]).is_dir()
+
+
+def test_sets_lists_what_each_detection_set_covers(wsad, tmp_path, make_video):
+    project = make_project(wsad, tmp_path, make_video)
+    status, out, _ = wsad("detect", "-p", project, "--sets")
+    assert status == 0 and "no detection sets yet" in out
+    wsad("detect", "-p", project, "-d", "hog", "--stride", 10)
+    make_video("w.mp4", frames=20, fps=10, size=(160, 120), seed=1)
+    assert wsad("import", "videos", tmp_path / "videos", "-p", project)[0] == 0
+    status, out, _ = wsad("detect", "-p", project, "--sets")
+    assert status == 0 and "1/2" in out and "w" in out.split("1/2")[1]
