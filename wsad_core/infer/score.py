@@ -16,7 +16,7 @@ import torch
 from wsad_core.data.bags_dataset import ClipSpec, load_clip
 from wsad_core.data.video_cache import VideoCache
 from wsad_core.data.transforms import boxes_to_pixels, normalise_clips
-from wsad_core.model import ActionDetector, ModelPreset, build_model, get_preset, pack_pathways
+from wsad_core.model import ActionDetector, ModelPreset, build_model, get_preset, pack_pathways, preset_from_dict
 from wsad_core.project import Project
 from wsad_core.train.checkpoint import load_checkpoint
 from wsad_core.train.config import TrainConfig, load_config
@@ -59,11 +59,12 @@ def frame_instances(
 def load_run_model(
     project: Project, run: int | str, device: str = "cpu", *, checkpoint: Path | None = None
 ) -> tuple[ActionDetector, ModelPreset, list[str], TrainConfig]:
-    """The run's model from its last checkpoint, or ``checkpoint`` (loaded with weights_only)."""
+    """The run's model from its last checkpoint, or ``checkpoint`` (loaded with weights_only),
+    built with the preset stored in the checkpoint (older checkpoints: the preset of that name)."""
     run_dir = project.run_dir(run)
     config = load_config(run_dir / "config.yaml")
     state = load_checkpoint(checkpoint or run_dir / "checkpoints" / "last.pt")
-    preset = get_preset(config.model)
+    preset = preset_from_dict(state["preset"]) if "preset" in state else get_preset(config.model)
     labels = list(state["labels"])
     model = build_model(preset, len(labels), uncertainty=config.loss == "uncertainty")
     model.load_state_dict(state["model"])

@@ -13,6 +13,8 @@ from wsad_core.model.presets import (
     MODEL_PRESETS,
     ModelPreset,
     get_preset,
+    preset_from_dict,
+    preset_to_dict,
     register_preset,
 )
 
@@ -27,5 +29,7 @@ __all__ = [
     "load_pretrained_backbone",
     "normalize_clip",
     "pack_pathways",
+    "preset_from_dict",
+    "preset_to_dict",
     "register_preset",
 ]

@@ -7,7 +7,8 @@ inference and pretrained checkpoints agree on one name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 from wsad_core.errors import WsadError
 
@@ -46,6 +47,10 @@ class ModelPreset:
     sampling_ratio: int = 0
     #: How the RoIAlign grid becomes one feature: 1 = spatial max (SlowFast's AVA head); g > 1 =
     #: average over a g x g grid of cells, concatenated, which keeps where in the box a feature is.
+    #: The CPU presets use 3: trained from scratch, a max-pooling head never learned "a hand above
+    #: the head" on the synthetic world (raised-arm classes at chance after 20 min), while a
+    #: linear probe on the same backbone's 3 x 3 cells found it (val AUC 0.80); with 3 x 3 cells
+    #: they were learned within 9 min (benchmarks/results/learnability_2026-11-26_session4.md).
     roi_pool_grid: int = 1
     dropout: float = 0.5
     fusion_conv_channel_ratio: int = 2
@@ -97,6 +102,19 @@ def register_preset(preset: ModelPreset) -> ModelPreset:
     return preset
 
 
+def preset_to_dict(preset: ModelPreset) -> dict[str, Any]:
+    """Every field, for checkpoints: a run stays loadable after its preset's name changes meaning."""
+    return asdict(preset)
+
+
+def preset_from_dict(values: dict[str, Any]) -> ModelPreset:
+    """The preset a checkpoint was trained with; fields it lacks take today's defaults."""
+    known = {field.name for field in fields(ModelPreset)}
+    return ModelPreset(**{
+        key: tuple(value) if isinstance(value, list) else value for key, value in values.items() if key in known
+    })
+
+
 def get_preset(name: str) -> ModelPreset:
     try:
         return MODEL_PRESETS[name]
@@ -133,7 +151,8 @@ register_preset(
         res4_spatial_stride=1,
         fusion_kernel_size=5,
         frame_stride=2,
-        description="one bottleneck per stage, half width, 8/2 frames at 112 px, stride 8",
+        roi_pool_grid=3,
+        description="one bottleneck per stage, half width, 8/2 frames at 112 px, stride 8, 3x3 RoI cells",
     )
 )
 register_preset(
@@ -148,6 +167,7 @@ register_preset(
         res4_spatial_stride=1,
         fusion_kernel_size=5,
         frame_stride=2,
-        description="cpu-small at a quarter of its width (stem 8): for tests and smoke runs",
+        roi_pool_grid=3,
+        description="cpu-small at a quarter of its width (stem 8): for tests, the demo and the benchmarks",
     )
 )

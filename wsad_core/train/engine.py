@@ -23,7 +23,7 @@ from wsad_core.data import BagDataset, ClipSpec, collate_bags, group_by_centre
 from wsad_core.data.transforms import normalise_clips
 from wsad_core.errors import WsadError
 from wsad_core.mil.bags import BagSampler, make_bags
-from wsad_core.model import build_model, get_preset, pack_pathways
+from wsad_core.model import build_model, get_preset, pack_pathways, preset_to_dict
 from wsad_core.project import Project, RunRecord
 from wsad_core.train.checkpoint import load_checkpoint, save_checkpoint
 from wsad_core.train.config import TrainConfig, load_config, save_config, to_dict
@@ -175,6 +175,7 @@ class Trainer:
             "torch_rng": torch.get_rng_state(),
             "config": to_dict(self.config),
             "labels": list(self.labels),
+            "preset": preset_to_dict(self.preset),
         })
         if self.config.keep_checkpoints:
             name = f"epoch-{self.state.epoch:03d}.pt" if epoch_end else f"step-{self.state.step:06d}.pt"

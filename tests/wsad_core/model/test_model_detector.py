@@ -36,6 +36,15 @@ def tiny() -> ActionDetector:
     return build_model("cpu-tiny", 5)
 
 
+@pytest.fixture(scope="module")
+def tiny_max() -> ActionDetector:
+    """cpu-tiny with SlowFast's spatial max over the RoIAlign grid (the paper's head)."""
+    import dataclasses
+
+    torch.manual_seed(0)
+    return build_model(dataclasses.replace(get_preset("cpu-tiny"), name="tiny-max", roi_pool_grid=1), 5)
+
+
 @pytest.mark.parametrize("name", ["cpu-tiny", "cpu-small"])
 def test_output_shapes(name: str) -> None:
     torch.manual_seed(0)
@@ -126,9 +135,9 @@ def test_backward_reaches_backbone_and_both_heads() -> None:
         assert parameter.grad is not None and parameter.grad.abs().sum() > 0
 
 
-def test_roi_align_uses_the_preset_scale(tiny: ActionDetector) -> None:
+def test_roi_align_uses_the_preset_scale(tiny_max: ActionDetector) -> None:
     """At stride 8 a 64 px input gives an 8x8 map, and a box covering it pools all of it."""
-    tiny.eval()
+    tiny = tiny_max.eval()
     slow, fast = make_inputs("cpu-tiny", batch=1)
     with torch.no_grad():
         maps = tiny.backbone(slow, fast)
@@ -140,8 +149,8 @@ def test_roi_align_uses_the_preset_scale(tiny: ActionDetector) -> None:
     assert torch.allclose(pooled, full, atol=0.25 * full.abs().max().item())
 
 
-def test_boxes_are_mapped_to_the_feature_map_at_one_eighth(tiny: ActionDetector) -> None:
-    tiny.eval()
+def test_boxes_are_mapped_to_the_feature_map_at_one_eighth(tiny_max: ActionDetector) -> None:
+    tiny = tiny_max.eval()
     slow, fast = make_inputs("cpu-tiny", batch=1)
     box = torch.tensor([[0, 4.0, 8.0, 28.0, 40.0]])
     with torch.no_grad():
@@ -197,6 +206,7 @@ def test_grid_pooling_keeps_where_in_the_box_a_feature_is() -> None:
     from wsad_core.model.detector import ActionDetector as Detector
 
     preset = dataclasses.replace(get_preset("cpu-tiny"), name="tiny-grid-test", roi_pool_grid=2)
+    assert get_preset("cpu-tiny").roi_pool_grid == 3 and get_preset("slowfast-r50-ava").roi_pool_grid == 1
     torch.manual_seed(0)
     model = Detector(preset, 3).eval()
     slow, fast = make_inputs("cpu-tiny", batch=1)
