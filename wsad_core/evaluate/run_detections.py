@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 from sqlalchemy import select
 
+from wsad_core.errors import WsadError
 from wsad_core.evaluate.video_ap import DetectedTube, GtTube
 from wsad_core.formats import AvaRow
 from wsad_core.project import Project, VideoRecord
@@ -96,6 +97,8 @@ def project_gt_tubes(project: Project, videos: Iterable[VideoRecord]) -> dict[st
     tubes: dict[str, list[GtTube]] = {name: [] for name in names}
     for (name, _, label), values in grouped.items():
         video = records[name]
+        if not video.width or not video.height:
+            raise WsadError(f"video {name!r}: frame size unknown (status {video.status!r}); re-import it")
         array = np.array(values, dtype=np.float64)
         frames = array[:, 0].astype(np.int64)
         boxes = array[:, 1:] * np.array([video.width, video.height, video.width, video.height], dtype=np.float64)

@@ -38,22 +38,11 @@ from wsad_core.detect.coverage import choose_detection_set
 from wsad_core.train.setup import load_snapshot
 from wsad_core.tubes import Tubelet
 from wsad_core.tubes.action_tubes import ScoredTubelet
+from wsad_core.tubes.linking import LinkingOptions, link_action_tubes
 from wsad_core.tubes.project_tubelets import TubeletConfig
 
 Progress = Callable[[int, int], None]
 SPLIT_CHOICES = ("train", "val", "test", "all")
-
-
-@dataclass(frozen=True)
-class LinkingOptions:
-    """ACT's linking parameters (DESIGN.md), passed to ``link_video_tubes``."""
-
-    nms_iou: float = 0.3
-    top_k: int = 10
-    link_iou: float = 0.2
-    end_after: int = 5
-    min_length: int = 15
-    min_score: float = 0.01
 
 
 @dataclass(frozen=True)
@@ -177,7 +166,6 @@ def _predict_videos(
     progress: Progress | None,
 ) -> Iterator[VideoPredictions]:
     """One video at a time (so that memory holds one video's windows and scores)."""
-    from wsad_core.tubes.linking import link_action_tubes
     from wsad_core.tubes.trimming import trim_tube_temporally
 
     tubelet_config = TubeletConfig(k=config.data.tubelet_length, min_score=config.data.min_score)

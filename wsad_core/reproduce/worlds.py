@@ -27,7 +27,7 @@ from wsad_core.synthetic.scene import VideoScene
 
 # The random streams generate_world draws each video's scene and detections from: the
 # same (seed, video, stream) gives the same scene, so detections can be redrawn alone.
-from wsad_core.synthetic.world import _DETECTOR_STREAM, _SCENE_STREAM, video_rng
+from wsad_core.synthetic.world import detector_rng, scene_rng
 
 _NOTE = "reproduce.json"
 
@@ -96,7 +96,7 @@ class SeedWorld:
         """The world's scenes again, without rendering (as generate_world drew them)."""
         config = self.manifest.config
         return [
-            simulate_video(config, video_rng(self.seed, index, _SCENE_STREAM), video.video_id)
+            simulate_video(config, scene_rng(self.seed, index), video.video_id)
             for index, video in enumerate(self.manifest.videos)
         ]
 
@@ -107,7 +107,7 @@ class SeedWorld:
         rows: list[AvaRow] = []
         for index, scene in enumerate(self.scenes()):
             found = simulate_detections(
-                scene, video_rng(self.seed, index, _DETECTOR_STREAM), recall=recall,
+                scene, detector_rng(self.seed, index), recall=recall,
                 precision=config.precision, jitter=config.jitter, dropout_frames=config.dropout_frames,
             )
             rows += detection_rows(scene, found)

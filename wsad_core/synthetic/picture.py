@@ -14,7 +14,7 @@ import numpy as np
 from wsad_core.synthetic.config import get_preset
 from wsad_core.synthetic.render import render_frames
 from wsad_core.synthetic.scene import VideoScene, simulate_video
-from wsad_core.synthetic.world import video_rng
+from wsad_core.synthetic.world import scene_rng
 
 _SCALE = 2
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
@@ -67,7 +67,7 @@ def annotated_frame(scene: VideoScene, frame: int, scale: int = _SCALE) -> np.nd
 def demo_picture(seed: int = 0, tiles: int = 4) -> np.ndarray:
     """A 2-column grid of the busiest frames of the demo preset's first videos (RGB)."""
     config = get_preset("demo")
-    scenes = [simulate_video(config, video_rng(seed, index, 0), f"synth_{index:04d}") for index in range(config.videos)]
+    scenes = [simulate_video(config, scene_rng(seed, index), f"synth_{index:04d}") for index in range(config.videos)]
     busiest = [(*_busiest_frame(scene), index) for index, scene in enumerate(scenes)]
     ranked = sorted(busiest, key=lambda item: (-item[0], item[2]))
     chosen = sorted(ranked[:tiles], key=lambda item: item[2])

@@ -131,6 +131,17 @@ def video_rng(seed: int, index: int, stream: int) -> np.random.Generator:
     return np.random.default_rng([seed, index, stream])
 
 
+def scene_rng(seed: int, index: int) -> np.random.Generator:
+    """What video number ``index`` of the world of ``seed`` is simulated from."""
+    return video_rng(seed, index, _SCENE_STREAM)
+
+
+def detector_rng(seed: int, index: int) -> np.random.Generator:
+    """What the simulated detector's output on video number ``index`` is drawn from: another
+    stream than the scene's, so detector settings can change without changing the videos."""
+    return video_rng(seed, index, _DETECTOR_STREAM)
+
+
 def _write_mp4(path: Path, scene: VideoScene, config: WorldConfig, force: bool) -> None:
     if path.exists() and not force:
         raise WsadError(f"{path}: already exists (use --force to overwrite)")
@@ -209,9 +220,9 @@ def generate_world(
     videos: list[WorldVideo] = []
     for index in range(config.videos):
         video_id = f"synth_{index:04d}"
-        scene = simulate_video(config, video_rng(seed, index, _SCENE_STREAM), video_id)
+        scene = simulate_video(config, scene_rng(seed, index), video_id)
         _write_mp4(out_dir / "videos" / f"{video_id}.mp4", scene, config, force)
-        annotations.add(scene, config, splits[index], video_rng(seed, index, _DETECTOR_STREAM))
+        annotations.add(scene, config, splits[index], detector_rng(seed, index))
         actors = sum(not figure.bystander for figure in scene.figures)
         videos.append(WorldVideo(
             video_id, splits[index], round(scene.duration, 6), scene.nframes, scene.fps,

@@ -38,13 +38,26 @@ ACT's +1 pixel convention (a box ``x1..x2`` is ``x2 - x1 + 1`` pixels wide).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from wsad_core.tubes.action_tubes import ActionTube, ScoredTubelet
 from wsad_core.tubes.iou import paired_box_iou
 
-__all__ = ["link_action_tubes", "link_video_tubes"]
+__all__ = ["LinkingOptions", "link_action_tubes", "link_video_tubes"]
+
+
+@dataclass(frozen=True)
+class LinkingOptions:
+    """ACT's linking parameters (DESIGN.md); the defaults of :func:`link_action_tubes`."""
+
+    nms_iou: float = 0.3
+    top_k: int = 10
+    link_iou: float = 0.2
+    end_after: int = 5
+    min_length: int = 15
+    min_score: float = 0.01
 
 
 def _iou_plus_one(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -244,12 +257,12 @@ def link_action_tubes(
     tubelets: Sequence[ScoredTubelet],
     num_classes: int,
     *,
-    nms_iou: float = 0.3,
-    top_k: int = 10,
-    link_iou: float = 0.2,
-    end_after: int = 5,
-    min_length: int = 15,
-    min_score: float = 0.01,
+    nms_iou: float = LinkingOptions.nms_iou,
+    top_k: int = LinkingOptions.top_k,
+    link_iou: float = LinkingOptions.link_iou,
+    end_after: int = LinkingOptions.end_after,
+    min_length: int = LinkingOptions.min_length,
+    min_score: float = LinkingOptions.min_score,
 ) -> list[ActionTube]:
     """Link one video's scored tubelets into action tubes, per class, as ACT does.
 
@@ -281,24 +294,11 @@ def link_action_tubes(
 
 
 def link_video_tubes(
-    tubelets: Sequence[ScoredTubelet],
-    num_classes: int,
-    *,
-    nms_iou: float = 0.3,
-    top_k: int = 10,
-    link_iou: float = 0.2,
-    end_after: int = 5,
-    min_length: int = 15,
-    min_score: float = 0.01,
+    tubelets: Sequence[ScoredTubelet], num_classes: int, **options: float
 ) -> dict[str, list[ActionTube]]:
-    """:func:`link_action_tubes` for each video of ``tubelets``, keyed by video, in first-seen order."""
+    """:func:`link_action_tubes` for each video of ``tubelets``, keyed by video, in first-seen
+    order; ``options`` are its keyword arguments (:class:`LinkingOptions`' fields)."""
     by_video: dict[str, list[ScoredTubelet]] = {}
     for tubelet in tubelets:
         by_video.setdefault(tubelet.video, []).append(tubelet)
-    return {
-        name: link_action_tubes(
-            group, num_classes, nms_iou=nms_iou, top_k=top_k, link_iou=link_iou,
-            end_after=end_after, min_length=min_length, min_score=min_score,
-        )
-        for name, group in by_video.items()
-    }
+    return {name: link_action_tubes(group, num_classes, **options) for name, group in by_video.items()}

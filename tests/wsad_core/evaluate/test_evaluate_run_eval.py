@@ -1,5 +1,6 @@
 """`wsad eval run`: Frame AP and Video AP of a run from its stored predictions, saved with the run."""
 
+import dataclasses
 import json
 import math
 
@@ -9,6 +10,7 @@ from PIL import Image
 
 from wsad_core.evaluate import voc_average_precision
 from wsad_core.evaluate.pr_curves import frame_pr_curves
+from wsad_core.errors import WsadError
 from wsad_core.evaluate.run_detections import keyframe_rows, label_ids, project_gt_tubes
 from wsad_core.formats import AvaRow, write_ava_csv
 from wsad_core.project import Project, import_ava_ground_truth
@@ -78,6 +80,9 @@ def test_every_frame_ground_truth_makes_tubes(project, make_video, tmp_path):
     tubes = project_gt_tubes(project, project.videos())["v"]
     assert [(t.label, t.frames[0], t.frames[-1]) for t in tubes] == [("wave", 0, 19), ("wave", 25, 29)]
     assert tubes[0].boxes[0].tolist() == [16.0, 24.0, 32.0, 48.0]
+    unknown_size = [dataclasses.replace(v, width=None, height=None, status="error") for v in project.videos()]
+    with pytest.raises(WsadError, match="'v': frame size unknown"):
+        project_gt_tubes(project, unknown_size)
 
 
 def test_keyframe_only_ground_truth_makes_no_tubes(predicted_world):

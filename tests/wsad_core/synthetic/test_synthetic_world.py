@@ -11,7 +11,7 @@ import pytest
 from wsad_core.errors import WsadError
 from wsad_core.formats import read_ava_csv, read_clip_labels_csv, read_label_map, read_ucf24
 from wsad_core.synthetic import ACTION_IDS, generate_world, get_preset, read_manifest, render_frames, simulate_video
-from wsad_core.synthetic.world import FILES, assign_splits, video_rng
+from wsad_core.synthetic.world import FILES, assign_splits, scene_rng
 from wsad_core.video import VideoReader, probe_video
 
 ANNOTATIONS = [name for role, name in FILES.items() if role != "gt_frames"]
@@ -37,11 +37,11 @@ def test_videos_are_real_h264_with_the_scene_frames(tiny_world) -> None:
     info = probe_video(tiny_world.out_dir / video.file)
     assert (info.width, info.height, info.frame_count) == (video.width, video.height, video.frames)
     assert info.codec == "h264"
-    scene = simulate_video(tiny_world.config, video_rng(0, 0, 0), video.video_id)
+    scene = simulate_video(tiny_world.config, scene_rng(0, 0), video.video_id)
     expected = next(render_frames(scene)).astype(int)
     with VideoReader(tiny_world.out_dir / video.file) as reader:
         decoded = reader.read_frame(0).astype(int)
-    other = next(render_frames(simulate_video(tiny_world.config, video_rng(0, 1, 0)))).astype(int)
+    other = next(render_frames(simulate_video(tiny_world.config, scene_rng(0, 1)))).astype(int)
     # Camera noise does not survive compression; the picture does.
     assert np.abs(decoded - expected).mean() < 10 < np.abs(decoded - other).mean()
 
