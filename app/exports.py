@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from wsad_studio.cli_process import CliProcess
+from wsad_studio.training_runs import parse_event
 
 KINDS = {
     "predictions-ava": ("Predictions as AVA CSV", "CSV files (*.csv)"),
@@ -23,14 +24,16 @@ def export_arguments(kind: str, root: Path, run: int | str, out: Path, video: st
     if kind == "video":
         if not video:
             raise ValueError("a rendered video needs the video's name")
-        return ["export", "video", str(run), video, str(out), "-p", str(root), "--force"]
+        return ["export", "video", str(run), video, str(out), "-p", str(root), "--force", "--events"]
     return ["export", kind, str(run), str(out), "-p", str(root), "--force"]
 
 
 class Exporter(QObject):
-    """One export at a time: ``started(text)`` then ``ended(ok, message)``."""
+    """One export at a time: ``started(text)``, ``progress(done, total)`` while a video renders,
+    then ``ended(ok, message)``."""
 
     started = Signal(str)
+    progress = Signal(int, int)
     ended = Signal(bool, str)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -44,9 +47,15 @@ class Exporter(QObject):
         self.out = Path(out)
         self.job = CliProcess(export_arguments(kind, root, run, self.out, video), self, cwd=root)
         self.job.ended.connect(self._ended)
+        self.job.line.connect(self._line)
         self.job.start()
         self.started.emit(f"exporting {KINDS[kind][0].lower()} of run {run} to {self.out.name}…")
         return self.job
+
+    def _line(self, text: str) -> None:
+        event = parse_event(text)
+        if event is not None and event["event"] == "progress":
+            self.progress.emit(int(event["frames"]), int(event["total"]))
 
     def _ended(self, code: int, stderr: str) -> None:
         self.job = None

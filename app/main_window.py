@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         self.export_progress.setMaximumWidth(160)
         self.export_progress.hide()
         self.exporter.started.connect(self._export_started)
+        self.exporter.progress.connect(self._export_progress)
         self.exporter.ended.connect(self._export_ended)
         self.statusBar().addPermanentWidget(self.export_progress)
         self.statusBar().addPermanentWidget(self.summary)
@@ -354,6 +355,10 @@ class MainWindow(QMainWindow):
         self.export_progress.setRange(0, 0)
         self.export_progress.show()
         self.statusBar().showMessage(text)
+
+    def _export_progress(self, done: int, total: int) -> None:
+        self.export_progress.setRange(0, max(total, 1))
+        self.export_progress.setValue(done)
 
     def _export_ended(self, ok: bool, message: str) -> None:
         self.export_progress.hide()

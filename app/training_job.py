@@ -3,7 +3,7 @@ whose ``events.jsonl`` appears under the project's ``runs/`` (from a terminal, a
 earlier sessions). Testable without a window; :mod:`wsad_studio.widgets.training` draws it.
 
 A run needs person boxes. When the options name a detector instead of an existing detection set,
-the job starts with a `wsad detect --json` child (cached per video, so a rerun only detects what
+the job starts with a `wsad detect --events` child (cached per video, so a rerun only detects what
 is new) and starts `wsad train` on the set it made once it succeeds.
 """
 
@@ -80,8 +80,8 @@ def train_arguments(project_root: Path, options: TrainOptions) -> list[str]:
 
 
 def detect_arguments(project_root: Path, detector: str, extra: tuple[str, ...] = ()) -> list[str]:
-    """`wsad` arguments of the detection that precedes a run (JSON events on stdout)."""
-    return ["detect", "-p", str(project_root), "-d", detector, "--json", *extra]
+    """`wsad` arguments of the detection that precedes a run (JSON-lines events on stdout)."""
+    return ["detect", "-p", str(project_root), "-d", detector, "--events", *extra]
 
 
 # What device `device=auto` will train on, asked of a child process (torch stays out of the studio).

@@ -75,8 +75,8 @@ def test_evaluate_runs_wsad_eval_and_reports_a_failure(qtbot, evaluated_project)
 def test_export_arguments(tmp_path):
     assert export_arguments("tubes-csv", tmp_path, 2, tmp_path / "t.csv") == [
         "export", "tubes-csv", "2", str(tmp_path / "t.csv"), "-p", str(tmp_path), "--force"]
-    assert export_arguments("video", tmp_path, 2, tmp_path / "v.mp4", "walk")[:5] == [
-        "export", "video", "2", "walk", str(tmp_path / "v.mp4")]
+    video = export_arguments("video", tmp_path, 2, tmp_path / "v.mp4", "walk")
+    assert video[:5] == ["export", "video", "2", "walk", str(tmp_path / "v.mp4")] and "--events" in video
     with pytest.raises(ValueError):
         export_arguments("video", tmp_path, 2, tmp_path / "v.mp4")
     with pytest.raises(ValueError):
@@ -94,6 +94,19 @@ def test_export_menu_writes_a_runs_predictions(qtbot, window, run_id, tmp_path, 
     if kind == "tubes-csv":  # the stored predictions have tubes, and no keyframe rows
         assert len(out.read_text().splitlines()) > 1
     assert not window.export_progress.isVisible()
+
+
+def test_a_rendered_video_export_shows_its_progress(qtbot, window, run_id, tmp_path):  # noqa: F811
+    seen: list[tuple[int, int]] = []
+    window.exporter.progress.connect(lambda done, total: seen.append((done, total)))
+    out = tmp_path / "exports" / "walk.mp4"
+    with qtbot.waitSignal(window.exporter.ended, timeout=CHILD_TIMEOUT_MS) as ended:
+        assert window.start_export("video", out, run=run_id, video="walk")
+    assert ended.args[0], ended.args[1]
+    assert out.is_file() and seen
+    frames = [done for done, _ in seen]
+    assert frames == sorted(frames) and seen[-1][0] == seen[-1][1] and len(seen) <= 101
+    assert window.export_progress.maximum() == seen[-1][1] and window.export_progress.value() == seen[-1][0]
 
 
 def test_a_failed_export_says_why(qtbot, studio_project, tmp_path):

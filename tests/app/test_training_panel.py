@@ -55,7 +55,7 @@ def test_train_arguments_carry_the_key_options(tmp_path):
 
 def test_detection_options_become_a_detect_child_then_a_train_option(tmp_path):
     options = TrainOptions(detector="precomputed", detect_extra=("--boxes", "b.csv"), detections="hog-1")
-    assert detect_arguments(tmp_path, "hog") == ["detect", "-p", str(tmp_path), "-d", "hog", "--json"]
+    assert detect_arguments(tmp_path, "hog") == ["detect", "-p", str(tmp_path), "-d", "hog", "--events"]
     assert detect_arguments(tmp_path, options.detector, options.detect_extra)[-2:] == ["--boxes", "b.csv"]
     assert "data.detections=hog-1" in options.overrides()
     assert not any(o.startswith("data.detections") for o in TrainOptions().overrides())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,6 +73,13 @@ def progress_bar(description: str, total: int | None = None) -> Iterator[tuple[P
     with progress:
         task = progress.add_task(description, total=total, item="")
         yield progress, task
+
+
+def emit_event(event: str, **fields: object) -> None:
+    """One JSON object per line on stdout, flushed at once, so that a parent process (the studio)
+    reads progress as it happens (the `--events` option of long commands)."""
+    sys.stdout.write(json.dumps({"event": event, **fields}, default=str) + "\n")
+    sys.stdout.flush()
 
 
 def say(message: str) -> None:

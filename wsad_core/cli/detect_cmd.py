@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Optional
@@ -11,7 +9,15 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from wsad_core.cli.common import DEFAULT_PROJECT, ProjectOption, console, open_project, progress_bar, say
+from wsad_core.cli.common import (
+    DEFAULT_PROJECT,
+    ProjectOption,
+    console,
+    emit_event,
+    open_project,
+    progress_bar,
+    say,
+)
 from wsad_core.detect import (
     DetectionReport,
     DetectorOptions,
@@ -55,9 +61,7 @@ def detect(
     list_sets: Annotated[
         bool, typer.Option("--sets", help="List the project's detection sets and the videos they cover, and exit.")
     ] = False,
-    json_events: Annotated[
-        bool, typer.Option("--json", help="Progress and the result as JSON lines on stdout (for the studio).")
-    ] = False,
+    events: Annotated[bool, typer.Option("--events", help="JSON-lines progress events on stdout.")] = False,
 ) -> None:
     """Detect people in the project's videos (cached: a rerun costs nothing; resumable)."""
     if list_detectors:
@@ -93,25 +97,19 @@ def detect(
                     progress=progress,
                 )
 
-            if json_events:
-                report = run(lambda done, total, name: _emit("progress", frames=done, total=total, video=name))
+            if events:
+                report = run(lambda done, total, name: emit_event("progress", frames=done, total=total, video=name))
             else:
                 with progress_bar("detecting") as (bar, task):
                     report = run(lambda done, total, name: bar.update(task, completed=done, total=total, item=name))
-    if json_events:
-        _emit("done", set=report.set_key, processed=len(report.processed), cached=len(report.cached),
+    if events:
+        emit_event("done", set=report.set_key, processed=len(report.processed), cached=len(report.cached),
               boxes=report.boxes)
         return
     say(
         f"detection set {report.set_key}: {len(report.processed)} video(s) processed, "
         f"{len(report.cached)} cached, {report.boxes} boxes"
     )
-
-
-def _emit(event: str, **fields: object) -> None:
-    """One JSON object per line, flushed at once, so that a parent reads progress as it happens."""
-    sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
-    sys.stdout.flush()
 
 
 def _print_sets(project_dir: Path) -> None:

@@ -7,7 +7,15 @@ from typing import Annotated, Optional
 
 import typer
 
-from wsad_core.cli.common import DEFAULT_PROJECT, ForceOption, ProjectOption, open_project, progress_bar, say
+from wsad_core.cli.common import (
+    DEFAULT_PROJECT,
+    ForceOption,
+    ProjectOption,
+    emit_event,
+    open_project,
+    progress_bar,
+    say,
+)
 from wsad_core.project import export_ava_ground_truth, export_clip_labels
 
 app = typer.Typer(help="Write project data in exchange formats.", no_args_is_help=True)
@@ -81,13 +89,23 @@ def video(
     project_dir: ProjectOption = DEFAULT_PROJECT,
     min_score: Annotated[float, typer.Option("--min-score", help="Draw tubes scoring at least this.")] = 0.0,
     force: ForceOption = False,
+    events: Annotated[bool, typer.Option("--events", help="JSON-lines progress events on stdout.")] = False,
 ) -> None:
     """Render the video with the run's action tubes: a colour per tube, labels, scores, uncertainty."""
     from wsad_core.export import render_video
 
-    with open_project(project_dir) as project, progress_bar("rendering") as (bar, task):
-        frames = render_video(
-            project, run_id, video_name, out, min_score=min_score, force=force,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
+    with open_project(project_dir) as project:
+        if events:
+            def report(done: int, total: int) -> None:  # about a hundred events, whatever the length
+                if done == total or done % max(1, total // 100) == 0:
+                    emit_event("progress", frames=done, total=total)
+
+            frames = render_video(project, run_id, video_name, out, min_score=min_score, force=force, progress=report)
+            emit_event("done", frames=frames, path=str(out))
+            return
+        with progress_bar("rendering") as (bar, task):
+            frames = render_video(
+                project, run_id, video_name, out, min_score=min_score, force=force,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
     say(f"wrote {frames} frame(s) to {out}")

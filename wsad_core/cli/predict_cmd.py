@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from wsad_core.cli.common import DEFAULT_PROJECT, ProjectOption, open_project, progress_bar, say
+from wsad_core.cli.common import DEFAULT_PROJECT, ProjectOption, emit_event, open_project, progress_bar, say
 
 
 def predict(
@@ -48,13 +47,13 @@ def predict(
         def update(done: float, total: int) -> None:  # videos, with the fraction of the current one
             bar.update(task, completed=done, total=total)
             if events:
-                print(json.dumps({"event": "predict", "done": round(done, 4), "total": total}), flush=True)
+                emit_event("predict", done=round(done, 4), total=total)
 
         record = predict_run(project, run_id, options, progress=update)
     if events:
-        print(json.dumps({"event": "done", "run": record.run_id, "videos": len(record.videos),
-                          "tubelets": record.tubelets, "keyframe_boxes": record.keyframe_boxes,
-                          "tubes": record.tubes, "seconds": round(time.monotonic() - started, 3)}), flush=True)
+        emit_event("done", run=record.run_id, videos=len(record.videos), tubelets=record.tubelets,
+                   keyframe_boxes=record.keyframe_boxes, tubes=record.tubes,
+                   seconds=round(time.monotonic() - started, 3))
     message = (
         f"run {record.run_id}: {len(record.videos)} video(s), {record.tubelets} tubelets and "
         f"{record.keyframe_boxes} keyframe boxes scored, {record.tubes} action tubes, in {record.folder}"

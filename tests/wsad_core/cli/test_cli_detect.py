@@ -45,7 +45,7 @@ def test_json_events_report_progress_then_the_set(wsad, tmp_path, make_video):
     import json
 
     project = make_project(wsad, tmp_path, make_video)
-    status, out, _ = wsad("detect", "-p", project, "-d", "hog", "--stride", 10, "--json")
+    status, out, _ = wsad("detect", "-p", project, "-d", "hog", "--stride", 10, "--events")
     events = [json.loads(line) for line in out.splitlines()]
     assert status == 0 and [e["event"] for e in events] == ["progress", "done"]
     assert events[0]["frames"] == events[0]["total"] == 4 and events[0]["video"] == "v"
