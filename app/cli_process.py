@@ -103,12 +103,6 @@ class CliProcess(QObject):
             self._pending.extend(line.decode("utf-8", "replace").rstrip("\r") for line in lines)
         self._drain()
 
-    def _read_rest(self) -> None:
-        while self.process.bytesAvailable() > 0:
-            chunk = bytes(self.process.read(1 << 20).data())
-            *lines, self._partial = (self._partial + chunk).split(b"\n")
-            self._pending.extend(line.decode("utf-8", "replace").rstrip("\r") for line in lines)
-
     def _read_stderr(self) -> None:
         text = bytes(self.process.readAllStandardError().data()).decode("utf-8", "replace")
         self._stderr = (self._stderr + text)[-STDERR_TAIL_CHARS:]
@@ -122,31 +116,30 @@ class CliProcess(QObject):
             if text:
                 self.line.emit(text)
             handed += 1
-        more = self._pending or (self._exit is None and self.process.bytesAvailable() > 0)
-        if more:
+        if self._pending or self.process.bytesAvailable() > 0:
             if not self._draining:
                 self._draining = True
                 QTimer.singleShot(0, self._drain_later)
         elif self._exit is not None:
+            if self._partial:  # a last line without its newline
+                text, self._partial = self._partial.decode("utf-8", "replace"), b""
+                self.line.emit(text)
             self._end()
 
     def _drain_later(self) -> None:
         self._draining = False
-        if not self._pending and self._exit is None:
+        if not self._pending and self.process.bytesAvailable() > 0:
             self._read_stdout()
         else:
             self._drain()
 
     def _finished(self, code: int, status: QProcess.ExitStatus) -> None:
-        self._read_rest()
+        """Note the exit; what the child printed last is still handed on a bounded amount per
+        turn (a fast child may leave megabytes behind it)."""
         self._read_stderr()
-        if self._partial:
-            self._pending.append(self._partial.decode("utf-8", "replace"))
-            self._partial = b""
         crashed = status == QProcess.ExitStatus.CrashExit
         self._exit = (-1 if crashed else code, self._stderr)
-        if not self._pending:
-            self._end()
+        self._drain()
 
     def _error(self, error: QProcess.ProcessError) -> None:
         if error == QProcess.ProcessError.FailedToStart:

@@ -95,6 +95,7 @@ class TrainingRuns(QObject):
     job_changed = Signal(bool)  # a child started (True) or ended (False)
     job_failed = Signal(str)  # a child ended in error: the message to show
     detection_progress = Signal(int, int, str)  # frames done, frames to do, video: before a run
+    detection_finished = Signal(str)  # the detection set the run will train on
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -205,6 +206,7 @@ class TrainingRuns(QObject):
             self.job_failed.emit("stopped during person detection" if code == -1 else f"detection: {reason}")
             self.job_changed.emit(False)
             return
+        self.detection_finished.emit(self._detected_set)
         options = replace(options, detector=None, detections=self._detected_set)
         self._follow(CliProcess(train_arguments(self.root, options), self, cwd=self.root))
 

@@ -60,7 +60,9 @@ class TrainingPanel(QWidget):
         self.runs.job_changed.connect(self._job_changed)
         self.runs.job_failed.connect(self._job_failed)
         self.runs.detection_progress.connect(self._detection_progress)
+        self.runs.detection_finished.connect(lambda _key: self.refresh_person_boxes())
         self.project: Project | None = None
+        self._person_boxes_stale = True
         self._job_changed(False)
 
     # Layout ------------------------------------------------------------------------------
@@ -181,15 +183,20 @@ class TrainingPanel(QWidget):
 
     # Options -----------------------------------------------------------------------------
     def set_project(self, project: Project | None) -> None:
+        """Follow ``project``'s runs; its detection sets are listed when the panel shows (listing
+        reads every video's row, which a large project should not pay for at opening)."""
         self.project = project
         self.runs.set_project(None if project is None else project.root)
-        self.refresh_person_boxes()
+        self._person_boxes_stale = True
+        if self.isVisible():
+            self.refresh_person_boxes()
 
     def refresh_person_boxes(self) -> None:
         """List the project's detection sets (with the videos each covers), then the detectors.
 
         The choice is kept when it is still offered; otherwise the best complete set is chosen,
         or, with none, the first detector."""
+        self._person_boxes_stale = False
         current = self.person_boxes.currentData()
         sets = project_coverage(self.project) if self.project is not None else []
         self.person_boxes.blockSignals(True)
@@ -223,9 +230,12 @@ class TrainingPanel(QWidget):
         return True
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
-        """Find the device the first time the panel shows. Importing torch takes seconds and, in a
-        thread, would hold the GIL for long stretches: a child process asks instead."""
+        """List the person boxes if the project changed, and find the device the first time the
+        panel shows. Importing torch takes seconds and, in a thread, would hold the GIL for long
+        stretches: a child process asks instead."""
         super().showEvent(event)
+        if self._person_boxes_stale:
+            self.refresh_person_boxes()
         if self._probe is None:
             self._probe = QProcess(self)
             self._probe.setProgram(sys.executable)
@@ -256,7 +266,6 @@ class TrainingPanel(QWidget):
         self.person_boxes.setEnabled(not running)
         if running:
             return
-        self.refresh_person_boxes()
         if self.runs.job_run is None and not self.message.text().startswith("error"):
             self.message.setText("")
 

@@ -66,6 +66,8 @@ def test_person_boxes_offer_the_sets_with_their_coverage_then_the_detectors(qtbo
     qtbot.addWidget(panel)
     with Project.open(tiny_project) as project:
         panel.set_project(project)
+        assert panel.person_boxes.count() == 0  # listed when the panel shows, not at opening
+        panel.show()
         texts = [panel.person_boxes.itemText(i) for i in range(panel.person_boxes.count())]
         videos = len(project.videos(status="ok"))
     sets = [text for text in texts if text.startswith("set ")]

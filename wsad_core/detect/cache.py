@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +71,12 @@ class DetectionSet:
 
     def has(self, fingerprint: str) -> bool:
         return (self.folder / f"{_safe(fingerprint)}.npz").is_file()
+
+    def lacking(self, fingerprints: Iterable[str]) -> list[str]:
+        """The fingerprints without a finished result, from one listing of the folder (a project
+        of thousands of videos would otherwise cost a file lookup each)."""
+        done = {name[: -len(".npz")] for name in os.listdir(self.folder) if name.endswith(".npz")}
+        return [fingerprint for fingerprint in fingerprints if _safe(fingerprint) not in done]
 
     def load(self, fingerprint: str) -> FrameDetections | None:
         path = self.folder / f"{_safe(fingerprint)}.npz"

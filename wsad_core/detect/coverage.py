@@ -33,7 +33,8 @@ class SetCoverage:
 
 def set_coverage(project: Project, detection_set: DetectionSet) -> SetCoverage:
     videos = project.videos(status="ok")
-    missing = tuple(video.name for video in videos if not detection_set.has(video.fingerprint))
+    lacking = set(detection_set.lacking(video.fingerprint for video in videos))
+    missing = tuple(video.name for video in videos if video.fingerprint in lacking)
     try:
         detector = str(detection_set.identity.get("detector", "?"))
     except (OSError, ValueError):

@@ -231,7 +231,7 @@ class Trainer:
     def fit(self, stop: _StopRequest) -> str:
         """Train until done, a stop request, or max_steps; returns the final status."""
         self.model.train()
-        started, steps_here = time.perf_counter(), 0
+        started, steps_here, clips_here = time.perf_counter(), 0, 0
         while self.state.epoch < self.config.epochs:
             losses = []
             for batch in self._loader(self.state.epoch):
@@ -244,8 +244,9 @@ class Trainer:
                 self.state.batch += 1
                 self.state.step += 1
                 steps_here += 1
+                clips_here += len(batch.clips)  # the last batch of an epoch is often smaller
                 elapsed = time.perf_counter() - started
-                clips_per_s = len(batch.clips) * steps_here / elapsed if elapsed > 0 else 0.0
+                clips_per_s = clips_here / elapsed if elapsed > 0 else 0.0
                 eta = elapsed / steps_here * max(self.total_steps - self.state.step, 0)
                 self.events.emit(
                     "step", epoch=self.state.epoch + 1, step=self.state.step, loss=round(loss, 6),

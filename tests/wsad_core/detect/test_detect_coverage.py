@@ -19,3 +19,10 @@ def test_coverage_names_the_usable_videos_a_set_lacks(tmp_path, make_video):
     assert coverage.key == found.key and coverage.detector == "hog"
     assert (coverage.covered, coverage.total, coverage.missing, coverage.complete) == (1, 2, ("b",), False)
     assert coverage.describe() == f"{found.key} (hog, 1/2 videos)"
+
+
+def test_lacking_matches_fingerprints_by_their_file_names(tmp_path):
+    found = DetectionSet.create(tmp_path, {"detector": "x"})
+    found.save("sha256:ab/cd", FrameDetections(np.zeros(0, np.int64), np.zeros((0, 4)), np.zeros(0)))
+    assert found.lacking(["sha256:ab/cd", "sha256:ef"]) == ["sha256:ef"]
+    assert found.has("sha256:ab/cd") and not found.has("sha256:ef")
