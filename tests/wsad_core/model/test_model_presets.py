@@ -66,7 +66,7 @@ def test_register_preset_makes_a_name_usable() -> None:
 
 def test_inconsistent_preset_is_refused() -> None:
     with pytest.raises(WsadError, match="stem_dim_out"):
-        dataclasses.replace(get_preset("cpu-tiny"), stem_dim_out=12)
+        dataclasses.replace(get_preset("cpu-tiny"), stem_dim_out=10)
     with pytest.raises(WsadError, match="model_depth"):
         ModelPreset("bad", 34, 2, 4, 8, 112, 8, 1)
 

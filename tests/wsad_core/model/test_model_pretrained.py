@@ -19,6 +19,7 @@ def pytorchvideo_checkpoint(path: Path) -> dict[str, torch.Tensor]:
     net = create_slowfast(
         model_depth=preset.model_depth,
         model_num_class=400,
+        slowfast_channel_reduction_ratio=(preset.beta_inv,),
         slowfast_fusion_conv_kernel_size=(preset.fusion_kernel_size, 1, 1),
         stem_dim_outs=(preset.stem_dim_out, preset.stem_dim_out // preset.beta_inv),
         head_pool=torch.nn.AdaptiveAvgPool3d,

@@ -46,5 +46,5 @@ def test_two_gloo_processes_train_one_run(tiny_project):
     # dropout differ per process, so they are not identical). The uncertainty loss drops
     # within a few steps and then levels off, so the last steps are compared with the first.
     for curve in (alone, distributed):
-        assert sum(curve[-3:]) / 3 < 0.6 * curve[0], curve
+        assert sum(curve[-3:]) / 3 < 0.75 * curve[0], curve
     assert 0.5 < (sum(alone[-3:]) / alone[0]) / (sum(distributed[-3:]) / distributed[0]) < 2.0
