@@ -30,6 +30,7 @@ from wsad_studio.importer import VideoImport
 from wsad_studio.state import AppState
 from wsad_studio.recent_projects import forget_projects, is_project, recent_projects, remember_project
 from wsad_studio.run_overlays import RunOverlays
+from wsad_studio.widgets.export_status import ExportStatus
 from wsad_studio.widgets.label_panel import LabelPanel
 from wsad_studio.widgets.library import LibraryPanel
 from wsad_studio.widgets.player import Player
@@ -81,13 +82,7 @@ class MainWindow(QMainWindow):
         self.import_progress.setMaximumWidth(240)
         self.import_progress.hide()
         self.statusBar().addPermanentWidget(self.import_progress)
-        self.export_progress = QProgressBar()
-        self.export_progress.setMaximumWidth(160)
-        self.export_progress.hide()
-        self.exporter.started.connect(self._export_started)
-        self.exporter.progress.connect(self._export_progress)
-        self.exporter.ended.connect(self._export_ended)
-        self.statusBar().addPermanentWidget(self.export_progress)
+        self.export_progress = ExportStatus(self.exporter, self.statusBar())
         self.statusBar().addPermanentWidget(self.summary)
         self.video_import: VideoImport | None = None
         self.setAcceptDrops(True)
@@ -350,19 +345,6 @@ class MainWindow(QMainWindow):
         out.parent.mkdir(parents=True, exist_ok=True)
         self.exporter.start(kind, self.state.project.root, run, out, video)
         return True
-
-    def _export_started(self, text: str) -> None:
-        self.export_progress.setRange(0, 0)
-        self.export_progress.show()
-        self.statusBar().showMessage(text)
-
-    def _export_progress(self, done: int, total: int) -> None:
-        self.export_progress.setRange(0, max(total, 1))
-        self.export_progress.setValue(done)
-
-    def _export_ended(self, ok: bool, message: str) -> None:
-        self.export_progress.hide()
-        self.statusBar().showMessage(message, 8000 if ok else 15000)
 
     # Importing ---------------------------------------------------------------------------
     def ask_import_files(self) -> None:

@@ -10,6 +10,7 @@ is new) and starts `wsad train` on the set it made once it succeeds.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -156,10 +157,7 @@ class TrainingRuns(QObject):
         if options.detector:
             self.pending, self._detected_set = options, None
             job = CliProcess(detect_arguments(self.root, options.detector, options.detect_extra), self, cwd=self.root)
-            job.line.connect(self._on_detect_line)
-            job.ended.connect(self._on_detect_ended)
-            self.job = job
-            job.start()
+            self._follow(job, self._on_detect_line, self._on_detect_ended)
             self.job_changed.emit(True)
             return job
         return self.attach(CliProcess(train_arguments(self.root, options), self, cwd=self.root))
@@ -176,9 +174,15 @@ class TrainingRuns(QObject):
         self.job_changed.emit(True)
         return job
 
-    def _follow(self, job: CliProcess) -> None:
-        job.line.connect(self._on_line)
-        job.ended.connect(self._on_ended)
+    def _follow(
+        self,
+        job: CliProcess,
+        on_line: Callable[[str], None] | None = None,
+        on_ended: Callable[[int, str], None] | None = None,
+    ) -> None:
+        """Make ``job`` the current child (training, unless other handlers are given) and start it."""
+        job.line.connect(on_line or self._on_line)
+        job.ended.connect(on_ended or self._on_ended)
         self.job, self.job_run = job, None
         job.start()
 
