@@ -1,12 +1,15 @@
 """The action vocabulary and the per-frame poses each action produces.
 
-The classes come in pairs that no single frame tells apart. Each static class is
-made of frames of its moving partner: ``hold_arm_up`` raises the arm exactly as
-``wave`` does and then holds the pose a wave passes through, ``hands_together``
-holds the pose a ``clap`` passes through, ``leg_raised`` plays the rising half of
-a ``kick``, holds its peak and plays the falling half, and ``stand_up`` is
-``crouch_down``'s frames in reverse order. ``walk``, ``jump`` and ``spin`` all pass
-through the neutral pose, which is not a class. Oscillations are sampled on a
+The classes come in pairs that no single frame tells apart. ``wave``, ``clap`` and
+``kick`` raise a limb from the neutral pose to the start of an oscillation, oscillate
+and lower it the same way. Their static partners (``hold_arm_up``, ``hands_together``,
+``leg_raised``) raise the limb the same way, move along the oscillation to a phase
+drawn uniformly over its period, hold that pose for as long as the partner would
+oscillate, and go back. So every frame of a static class is a frame of its moving
+partner, and the held poses follow the same distribution as the oscillation's
+frames: a single frame says nothing about which of the two it shows. ``stand_up``
+is ``crouch_down``'s frames in reverse order. ``walk``, ``jump`` and ``spin`` all
+pass through the neutral pose, which is not a class. Oscillations are sampled on a
 whole number of frames per period and always end where they started, so the
 shared frames are identical, not merely close.
 """
@@ -66,6 +69,9 @@ WAVE_UPPER = 2.4
 # Clap: arm angles with the hands touching in front of the chest, and fully apart.
 CLAP_TOGETHER = (0.25, -2.1)
 CLAP_APART = (1.0, -2.7)
+# Kick: the oscillation swings the straight leg between this fraction of its amplitude
+# and the full amplitude, so a leg held anywhere along it is visibly raised.
+KICK_BASE = 0.35
 # Jump: how far the legs fold at the top of a hop.
 JUMP_FOLD = 0.35
 # Crouch: thigh and shin angles added at the bottom of a crouch (knees out, feet under).
@@ -78,7 +84,9 @@ class ActionParams:
 
     ``cycles`` counts the repeating unit of the motion (half periods for walk and
     wave, whole periods otherwise). ``side`` is +1 for the left limb, -1 for the
-    right; ``direction`` is the walking direction along x.
+    right; ``direction`` is the walking direction along x. ``hold`` is the length of the
+    crouched hold between ``crouch_down`` and ``stand_up``; ``phase`` is the frame of the
+    oscillation (within one period) that a static partner holds.
     """
 
     period: int
@@ -88,6 +96,7 @@ class ActionParams:
     hold: int
     side: int = -1
     direction: int = 1
+    phase: int = 0
 
 
 @dataclass(frozen=True)
@@ -139,17 +148,18 @@ def sample_params(
     ramp = max(1, round(rng.uniform(*_RAMP_SECONDS) * fps))
     hold = max(1, round(rng.uniform(*_HOLD_SECONDS) * fps))
     side = int(rng.choice((-1, 1)))
-    return ActionParams(period, amplitude, cycles, ramp, hold, side, direction)
+    phase = int(rng.integers(period))
+    return ActionParams(period, amplitude, cycles, ramp, hold, side, direction, phase)
 
 
 def _lerp(a: tuple[float, ...], b: tuple[float, ...], s: float) -> tuple[float, ...]:
     return tuple(x + (y - x) * s for x, y in zip(a, b))
 
 
-def _ramp(target: tuple[float, ...], frames: int) -> list[tuple[float, ...]]:
-    """Frames moving from the neutral arm to ``target``, both ends excluded."""
+def _ramp(neutral: tuple[float, ...], target: tuple[float, ...], frames: int) -> list[tuple[float, ...]]:
+    """Frames moving from ``neutral`` to ``target``, both ends excluded."""
     steps = [(i + 1) / (frames + 1) for i in range(frames)]
-    return [_lerp(NEUTRAL_ARM, target, 3 * s * s - 2 * s**3) for s in steps]
+    return [_lerp(neutral, target, 3 * s * s - 2 * s**3) for s in steps]
 
 
 def _wave_arm(p: ActionParams, t: int) -> tuple[float, float]:
@@ -161,7 +171,8 @@ def _clap_arm(p: ActionParams, t: int) -> tuple[float, ...]:
 
 
 def _kick_legs(p: ActionParams, t: int) -> tuple[float, float, float, float]:
-    raised = NEUTRAL_LEG + p.amplitude * math.sin(math.pi * t / p.period) ** 2
+    swing = KICK_BASE + (1 - KICK_BASE) * math.sin(math.pi * t / p.period) ** 2
+    raised = NEUTRAL_LEG + p.amplitude * swing
     if p.side > 0:
         return (raised, raised, NEUTRAL_LEG, NEUTRAL_LEG)
     return (NEUTRAL_LEG, NEUTRAL_LEG, raised, raised)
@@ -189,16 +200,30 @@ def _core_frames(p: ActionParams, unit: float) -> range:
     return range(round(p.cycles * unit * p.period) + 1)
 
 
-def _arm_frames(
-    action: str, p: ActionParams, arm_at: Callable[[ActionParams, int], tuple[float, ...]]
+def _approach(p: ActionParams) -> list[int]:
+    """Frames of the oscillation from its start to just before ``p.phase``, the shorter way
+    round (backwards through the end of the first period when that is shorter)."""
+    if p.phase <= p.period // 2:
+        return list(range(p.phase))
+    return [0, *range(p.period - 1, p.phase, -1)]
+
+
+def _limb_frames(
+    action: str,
+    p: ActionParams,
+    pose_at: Callable[[ActionParams, int], tuple[float, ...]],
+    neutral: tuple[float, ...],
 ) -> list[tuple[float, ...]]:
-    """Raise the arm(s) to the motion's first pose, move (or hold it), and lower them the same way."""
-    start = arm_at(p, 0)
-    ramp = _ramp(start, p.ramp)
+    """Raise the limb(s) to the oscillation's first pose, oscillate (a moving class) or go
+    to ``p.phase`` and hold it as long (its static partner), and lower them the same way."""
+    source = PARTNER.get(action, action)
+    motion = _core_frames(p, _RANGES[source][2])
+    ramp = _ramp(neutral, pose_at(p, 0), p.ramp)
     if action in PARTNER:
-        core = [start] * p.hold
+        approach = [pose_at(p, t) for t in _approach(p)]
+        core = approach + [pose_at(p, p.phase)] * len(motion) + approach[::-1]
     else:
-        core = [arm_at(p, t) for t in _core_frames(p, _RANGES[action][2])]
+        core = [pose_at(p, t) for t in motion]
     return ramp + core + ramp[::-1]
 
 
@@ -207,17 +232,12 @@ def action_clips(action: str, p: ActionParams, fps: float) -> list[ActionClip]:
     unlabelled crouched hold and a ``stand_up`` (its own frames reversed)."""
     groups = ACTION_GROUPS[action]
     if action in ("wave", "hold_arm_up"):
-        poses = [{"right_arm": arm} for arm in _arm_frames(action, p, _wave_arm)]
+        poses = [{"right_arm": arm} for arm in _limb_frames(action, p, _wave_arm, NEUTRAL_ARM)]
     elif action in ("clap", "hands_together"):
-        poses = [{"left_arm": arm, "right_arm": arm} for arm in _arm_frames(action, p, _clap_arm)]
-    elif action == "kick":
-        poses = [{"legs": _kick_legs(p, t)} for t in _core_frames(p, 1.0)]
-    elif action == "leg_raised":
-        half = p.period // 2
-        legs = [_kick_legs(p, t) for t in range(half)]
-        legs += [_kick_legs(p, half)] * p.hold
-        legs += [_kick_legs(p, t) for t in range(half + 1, p.period + 1)]
-        poses = [{"legs": value} for value in legs]
+        arms = _limb_frames(action, p, _clap_arm, NEUTRAL_ARM)
+        poses = [{"left_arm": arm, "right_arm": arm} for arm in arms]
+    elif action in ("kick", "leg_raised"):
+        poses = [{"legs": legs} for legs in _limb_frames(action, p, _kick_legs, (NEUTRAL_LEG,) * 4)]
     elif action == "jump":
         poses = [_jump(p, t) for t in _core_frames(p, 1.0)]
     elif action == "walk":
