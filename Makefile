@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export QT_QPA_PLATFORM ?= offscreen
+# Tests draw windows offscreen; the demo opens the studio where a display is available.
+test: export QT_QPA_PLATFORM ?= offscreen
 
 .PHONY: demo test lint setup clean
 
@@ -25,7 +26,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 demo: $(STAMP)
-	$(BIN)/python -m wsad_core.demo
+	$(BIN)/python -m wsad_core.demo $(DEMO_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info demo-project

@@ -1,16 +1,20 @@
 """`make demo`: build the synthetic demo project and run, through the `wsad` commands, the
 whole pipeline: tubelets, weak labels, MIL training with uncertainty, prediction and action
 tubes, Frame AP and Video AP with the AP chart, and the exports (AVA CSV, tubes CSV, a
-rendered video). Ends with a short summary of what was labelled, the APs and the files.
+rendered video). Ends with a short summary of what was labelled, the APs and the files,
+and, when there is a display to show it on, opens the studio on the project with the run's
+predictions drawn over a validation video.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from wsad_core.cli import main as wsad
@@ -55,11 +59,41 @@ def _summary(root: Path, run_id: int, split: str, seconds: float) -> str:
     ])
 
 
-def run_demo(root: Path, *, preset: str = "demo", training: Sequence[str] = TRAINING, tubelet_stride: int = 4) -> None:
+def display_available(environ: Mapping[str, str] = os.environ, platform: str = sys.platform) -> bool:
+    """Whether a window would be seen: not in CI, not with Qt's offscreen platform, and on Linux
+    only with an X11 or Wayland display."""
+    if environ.get("CI") or environ.get("QT_QPA_PLATFORM", "") in ("offscreen", "minimal"):
+        return False
+    if platform in ("darwin", "win32"):
+        return True
+    return bool(environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"))
+
+
+def studio_command(root: Path, run_id: int, video: str) -> list[str]:
+    """`wsad-studio ROOT --video VIDEO --run RUN` with this interpreter (whatever PATH says)."""
+    return [sys.executable, "-m", "wsad_studio.main", str(root), "--video", video, "--run", str(run_id)]
+
+
+def open_studio(root: Path, run_id: int, video: str) -> None:
+    """Start the studio in its own session, so the demo's command returns while it stays open."""
+    command = studio_command(root, run_id, video)
+    print(f"\nOpening the studio: wsad-studio {root} --video {video} --run {run_id}", flush=True)
+    subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def run_demo(
+    root: Path,
+    *,
+    preset: str = "demo",
+    training: Sequence[str] = TRAINING,
+    tubelet_stride: int = 4,
+    studio: bool = False,
+) -> None:
     """Rebuild the demo project at ``root`` from scratch and walk through the pipeline.
 
     ``training`` are `wsad train` overrides (tests use ``max_steps``); ``tubelet_stride``
-    spaces the scored tubelet windows (ACT links across up to 5 frames)."""
+    spaces the scored tubelet windows (ACT links across up to 5 frames); ``studio`` opens the
+    studio on the result at the end."""
     started = time.monotonic()
     if root.exists():
         shutil.rmtree(root)
@@ -82,11 +116,17 @@ def run_demo(root: Path, *, preset: str = "demo", training: Sequence[str] = TRAI
     _run("export", "tubes-csv", run_id, exports / "tubes.csv", "-p", root)
     _run("export", "video", run_id, shown, exports / f"{shown}.mp4", "-p", root, "--min-score", 0.3)
     print(_summary(root, run_id, split, time.monotonic() - started))
+    if studio:
+        open_studio(root, run_id, shown)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`python -m wsad_core.demo [PROJECT] [--no-studio]`."""
     args = sys.argv[1:] if argv is None else argv
-    run_demo(Path(args[0] if args else "demo-project").resolve())
+    no_studio = "--no-studio" in args
+    folders = [a for a in args if a != "--no-studio"]
+    root = Path(folders[0] if folders else "demo-project").resolve()
+    run_demo(root, studio=not no_studio and display_available())
     return 0
 
 

@@ -1,8 +1,11 @@
 import json
+import os
+import subprocess
 
+import pytest
 from PIL import Image
 
-from wsad_core.demo import run_demo
+from wsad_core.demo import display_available, run_demo, studio_command
 from wsad_core.formats import read_ava_csv, read_clip_labels_csv
 from wsad_core.formats.tubes_csv import read_tubes_csv
 from wsad_core.project import Project
@@ -42,3 +45,27 @@ def test_demo_trains_predicts_evaluates_and_exports(tmp_path, capsys):
     assert len(read_tubes_csv(exports / "tubes.csv")) == predictions.tubes
     (video,) = exports.glob("*.mp4")
     assert probe_video(video).frame_count == next(v.frame_count for v in videos if v.name == video.stem)
+    # The command the demo opens the studio with (on a display) shows that video with the run.
+    shot = tmp_path / "studio.png"
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    command = studio_command(root, run.id, video.stem) + ["--screenshot", str(shot)]
+    finished = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=120)
+    assert finished.returncode == 0, finished.stderr
+    with Image.open(shot) as picture:
+        assert picture.width > 400
+
+
+@pytest.mark.parametrize(
+    ("environ", "platform", "expected"),
+    [
+        ({"DISPLAY": ":0"}, "linux", True),
+        ({"WAYLAND_DISPLAY": "wayland-0"}, "linux", True),
+        ({}, "linux", False),
+        ({}, "darwin", True),
+        ({}, "win32", True),
+        ({"DISPLAY": ":0", "QT_QPA_PLATFORM": "offscreen"}, "linux", False),
+        ({"DISPLAY": ":0", "CI": "true"}, "linux", False),
+    ],
+)
+def test_the_demo_opens_the_studio_only_where_a_window_would_be_seen(environ, platform, expected):
+    assert display_available(environ, platform) is expected

@@ -116,17 +116,20 @@ class BagDataset(Dataset):
     def _reader(self, video: str) -> VideoReader | DecodedVideo:
         return self._videos.get(self.video_paths[video], self.spec.short_side)
 
-    def __getitem__(self, index: int) -> dict[str, object]:
+    def __getitem__(self, index: int | tuple[int, int]) -> dict[str, object]:
+        """Item ``index`` as drawn in the epoch of :meth:`set_epoch`, or in ``epoch`` when
+        asked as ``(epoch, index)`` (what a loader whose workers outlive an epoch asks)."""
+        epoch, index = index if isinstance(index, tuple) else (self.epoch, index)
         members = [self.bags[i] for i in self.items[index]]
         videos = {bag.video for bag in members}
         if len(videos) != 1:
             raise ValueError(f"item {index} mixes videos {sorted(videos)}")
         reader = self._reader(members[0].video)
-        flip = np.random.default_rng([self.sampler.seed, self.epoch, index, 1]).random() < self.flip_probability
+        flip = np.random.default_rng([self.sampler.seed, epoch, index, 1]).random() < self.flip_probability
         clip_of_centre: dict[int, int] = {}
         clips, boxes, clip_index, bag_of_box, centres = [], [], [], [], []
         for local, bag_id in enumerate(self.items[index]):
-            for tubelet in self.sampler.sample(self.bags[bag_id], epoch=self.epoch, index=bag_id):
+            for tubelet in self.sampler.sample(self.bags[bag_id], epoch=epoch, index=bag_id):
                 centre = tubelet.centre_frame
                 if centre not in clip_of_centre:
                     clip_of_centre[centre] = len(clips)

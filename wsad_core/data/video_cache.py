@@ -9,6 +9,12 @@ When the caller names the model's ``short_side``, frames are resized once as the
 cached (:func:`~wsad_core.data.transforms.resize_frames`: bilinear, rounded to 8 bits,
 as every clip is), so that every clip read later skips the resize: it is the largest cost of
 a clip once decoding is amortised, and the cached video takes less memory.
+
+When the budget is full, later videos are read by seeking instead of evicting earlier ones:
+training visits every video once an epoch in a new order, and least-recently-used eviction
+under such a cycle misses almost always (each video is evicted before it comes round again),
+so a working set a little over the budget would be decoded whole again every epoch. Keeping
+the first videos gives a hit rate of budget / working set.
 """
 
 from __future__ import annotations
@@ -17,12 +23,14 @@ from collections import OrderedDict
 
 import numpy as np
 
-from wsad_core.data.transforms import resize_frames
-from wsad_core.video import VideoReader
+from wsad_core.data.transforms import resize_frames, resized_size
+from wsad_core.video import VideoInfo, VideoReader
 
-# Per worker process: the decoded videos kept, and the largest one worth decoding whole.
+# Per worker process: the decoded videos kept, the largest one worth decoding whole, and how
+# many videos read by seeking stay open.
 DEFAULT_BUDGET_BYTES = 768 << 20
 MAX_VIDEO_BYTES = 128 << 20
+MAX_OPEN_READERS = 32
 class DecodedVideo:
     """All frames of a video as one (N, H, W, 3) array, with the reader's clip semantics."""
 
@@ -45,34 +53,40 @@ class DecodedVideo:
 
 
 class VideoCache:
-    """Readers by video path: decoded in memory when small, else kept open for seeking."""
+    """Readers by video path: decoded in memory while the budget lasts, else kept open for seeking."""
 
     def __init__(self, budget_bytes: int = DEFAULT_BUDGET_BYTES, max_video_bytes: int = MAX_VIDEO_BYTES) -> None:
         self.budget = budget_bytes
         self.max_video = max_video_bytes
-        self._decoded: OrderedDict[tuple[str, int | None], DecodedVideo] = OrderedDict()
-        self._readers: dict[str, VideoReader] = {}
+        self._decoded: dict[tuple[str, int | None], DecodedVideo] = {}
+        self._decoded_bytes = 0
+        self._readers: OrderedDict[str, VideoReader] = OrderedDict()
 
-    def get(self, path: str, short_side: int | None = None) -> DecodedVideo | VideoReader:
-        """The video at ``path``; decoded whole (resized to ``short_side`` when given) if small."""
-        key = (path, short_side)
-        if key in self._decoded:
-            self._decoded.move_to_end(key)
-            return self._decoded[key]
+    def _reader(self, path: str) -> VideoReader:
         reader = self._readers.get(path)
         if reader is None:
             reader = self._readers[path] = VideoReader(path)
+            while len(self._readers) > MAX_OPEN_READERS:
+                self._readers.popitem(last=False)[1].close()
+        self._readers.move_to_end(path)
+        return reader
+
+    def get(self, path: str, short_side: int | None = None) -> DecodedVideo | VideoReader:
+        """The video at ``path``: decoded whole (resized to ``short_side`` when given) if it is
+        small and fits in what is left of the budget, else a seeking reader."""
+        key = (path, short_side)
+        if key in self._decoded:
+            return self._decoded[key]
+        reader = self._reader(path)
         info = reader.info
         size = info.frame_count * info.width * info.height * 3
-        if size > self.max_video:
+        if size > self.max_video or self._decoded_bytes + _stored_bytes(info, short_side) > self.budget:
             return reader
         frames = np.stack([frame for _, frame in reader.iter_frames()])
         decoded = DecodedVideo(frames if short_side is None else resize_frames(frames, short_side))
-        reader.close()
-        del self._readers[path]
+        self._readers.pop(path).close()
         self._decoded[key] = decoded
-        while sum(v.nbytes for v in self._decoded.values()) > self.budget and len(self._decoded) > 1:
-            self._decoded.popitem(last=False)[1].close()
+        self._decoded_bytes += decoded.nbytes
         return decoded
 
     def close(self) -> None:
@@ -80,3 +94,10 @@ class VideoCache:
             reader.close()
         self._readers.clear()
         self._decoded.clear()
+        self._decoded_bytes = 0
+
+
+def _stored_bytes(info: VideoInfo, short_side: int | None) -> int:
+    """Bytes of the video decoded whole at ``short_side``."""
+    height, width = (info.height, info.width) if short_side is None else resized_size(info.height, info.width, short_side)
+    return info.frame_count * height * width * 3

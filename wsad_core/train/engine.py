@@ -13,7 +13,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TextIO
 
 import torch
@@ -129,6 +129,7 @@ class Trainer:
             self.forward = torch.compile(self.forward)
         self.optimizer = make_optimizer(self.model, config.optim)
         self.state = LoopState()
+        self._data_loader: DataLoader | None = None
 
     @property
     def batch_size(self) -> int:
@@ -196,19 +197,29 @@ class Trainer:
             return {}
         return {"val_frame_ap": result.result.map}
 
-    def _loader(self, epoch: int) -> DataLoader:
-        self.dataset.set_epoch(epoch)
-        batches = self._epoch_batches(epoch)
-        return DataLoader(
-            self.dataset,
-            batch_sampler=batches[self.state.batch :],
-            collate_fn=collate_bags,
-            num_workers=self.config.data.num_workers,
-            persistent_workers=False,
-            # Its own generator: a loader otherwise draws its worker seed from the global RNG,
-            # which would shift dropout after a resume.
-            generator=torch.Generator().manual_seed(self.config.seed * 7919 + epoch),
-        )
+    def _loader(self) -> DataLoader:
+        """The run's one loader: iterating it gives the batches of the epoch the loop is in,
+        from the batch it is at. Its worker processes last the whole run, so the videos they
+        decoded in the first epoch stay decoded (new workers every epoch decoded them again,
+        which cost as much as the model on a 2-core machine)."""
+        self.dataset.set_epoch(self.state.epoch)
+        if self._data_loader is None:
+            workers = self.config.data.num_workers
+            self._data_loader = DataLoader(
+                self.dataset,
+                batch_sampler=_EpochBatches(self),
+                collate_fn=collate_bags,
+                num_workers=workers,
+                persistent_workers=workers > 0,
+                # Its own generator: a loader otherwise draws its worker seed from the global RNG,
+                # which would shift dropout after a resume.
+                generator=torch.Generator().manual_seed(self.config.seed * 7919),
+            )
+        return self._data_loader
+
+    def close(self) -> None:
+        """End the loader's worker processes."""
+        self._data_loader = None
 
     def _step(self, batch) -> float:  # noqa: ANN001
         batch = batch.to(self.device)
@@ -234,7 +245,7 @@ class Trainer:
         started, steps_here, clips_here = time.perf_counter(), 0, 0
         while self.state.epoch < self.config.epochs:
             losses = []
-            for batch in self._loader(self.state.epoch):
+            for batch in self._loader():
                 epoch_float = self.state.epoch + self.state.batch / self.steps_per_epoch
                 lr = learning_rate(self.config.optim, epoch_float, self.config.epochs)
                 for group in self.optimizer.param_groups:
@@ -284,6 +295,25 @@ class Trainer:
         self.events.emit("epoch", epoch=epoch, step=self.state.step,
                          train_loss=sum(losses) / max(len(losses), 1), **extra, **self.validate())
         self.model.train()
+
+
+class _EpochBatches:
+    """Batch sampler of :meth:`Trainer._loader`: the current epoch's batches from the current
+    batch on, each index paired with its epoch, so that the dataset copies in long-lived
+    worker processes draw that epoch's tubelets and flips."""
+
+    def __init__(self, trainer: Trainer) -> None:
+        self.trainer = trainer
+
+    def _remaining(self) -> list[list[tuple[int, int]]]:
+        epoch, start = self.trainer.state.epoch, self.trainer.state.batch
+        return [[(epoch, index) for index in batch] for batch in self.trainer._epoch_batches(epoch)[start:]]
+
+    def __iter__(self) -> Iterator[list[tuple[int, int]]]:
+        return iter(self._remaining())
+
+    def __len__(self) -> int:
+        return len(self._remaining())
 
 
 def _events_for(
@@ -356,7 +386,10 @@ def _train(project, config, name, resume, stdout, listener, distributed: Distrib
                      steps=trainer.total_steps, resumed_at=trainer.state.step, device=str(trainer.device),
                      processes=distributed.world)
         with _StopRequest() as stop:
-            status = trainer.fit(stop)
+            try:
+                status = trainer.fit(stop)
+            finally:
+                trainer.close()
         distributed.barrier()
         metrics = {"steps": trainer.state.step, "epochs": trainer.state.epoch}
         events.emit("stopped" if status == "stopped" else "done", run=run.id, **metrics)

@@ -95,3 +95,15 @@ def test_a_flipped_item_mirrors_its_shared_clip_and_every_box_once(tmp_path):
     item = data[0]
     assert item["clips"].shape[0] == 1
     assert torch.allclose(item["boxes"], torch.tensor([[48.0, 0, 64, 48], [16.0, 12, 48, 36]]))
+
+
+def test_an_item_asked_with_its_epoch_is_the_item_of_that_epoch(tmp_path):
+    """Loader workers outlive an epoch and never see set_epoch: the epoch comes with the index."""
+    data = dataset(tmp_path, [tubelet(s) for s in range(0, 32, 4)], m=2, train=True)
+    data.set_epoch(3)
+    expected = data[0]
+    data.set_epoch(0)
+    tagged = data[(3, 0)]
+    assert tagged["centre_frames"].tolist() == expected["centre_frames"].tolist()
+    assert torch.equal(tagged["clips"], expected["clips"]) and torch.equal(tagged["boxes"], expected["boxes"])
+    assert data[(0, 0)]["centre_frames"].tolist() == data[0]["centre_frames"].tolist()

@@ -16,16 +16,21 @@ def test_a_decoded_video_reads_the_same_frames_as_the_reader(tmp_path):
         assert np.array_equal(decoded.read_frame(7), reader.read_frame(7))
 
 
-def test_large_videos_stay_on_disk_and_the_budget_evicts_old_ones(tmp_path):
+def test_large_videos_and_those_past_the_budget_are_read_by_seeking(tmp_path):
     paths = [
         str(write_video(tmp_path / f"v{i}.mp4", (np.full((48, 64, 3), i * 40, np.uint8) for _ in range(10))))
         for i in range(3)
     ]
     frame_bytes = 48 * 64 * 3 * 10
     small_budget = VideoCache(budget_bytes=2 * frame_bytes, max_video_bytes=frame_bytes)
-    for path in paths:
-        assert isinstance(small_budget.get(path), DecodedVideo)
-    assert len(small_budget._decoded) == 2
+    first, second, third = (small_budget.get(path) for path in paths)
+    assert isinstance(first, DecodedVideo) and isinstance(second, DecodedVideo)
+    # The third does not push out the first two (an epoch's cycle over more videos than fit
+    # would otherwise decode every one again): it is read by seeking, and the same reader is kept.
+    assert isinstance(third, VideoReader) and small_budget.get(paths[2]) is third
+    assert small_budget.get(paths[0]) is first and small_budget.get(paths[1]) is second
+    clip = third.read_clip(5, 4, 2)
+    assert clip.shape == (4, 48, 64, 3) and abs(float(clip.mean()) - 80) < 3
     too_big = VideoCache(max_video_bytes=frame_bytes - 1)
     assert isinstance(too_big.get(paths[0]), VideoReader)
     too_big.close()

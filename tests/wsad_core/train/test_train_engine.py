@@ -12,6 +12,9 @@ import torch
 from wsad_core.errors import WsadError
 from wsad_core.project import Project
 from wsad_core.train import make_config, read_events, train
+from wsad_core.train.engine import Trainer
+from wsad_core.train.events import EventLog
+from wsad_core.train.setup import make_snapshot
 
 QUICK = ["model=cpu-tiny", "data.train_split=null", "data.tubelet_length=8", "data.bags_per_batch=2"]
 
@@ -35,6 +38,33 @@ def test_a_cpu_preset_trains_and_its_loss_falls(tiny_project):
     assert kinds[0] == "start" and kinds[-1] == "done" and "checkpoint" in kinds and "epoch" in kinds
     step = next(e for e in events if e["event"] == "step")
     assert {"epoch", "step", "loss", "lr", "clips_per_s", "eta_s"} <= set(step)
+
+
+def test_loader_workers_that_outlive_an_epoch_load_each_epochs_batches(tiny_project):
+    """The loader's worker processes last the whole run; every epoch they must still draw
+    that epoch's tubelets and flips, exactly as loading in the main process does (pixels may
+    differ by one level where the resize rounds a half differently in another process)."""
+    epochs = {}
+    with Project.open(tiny_project) as project:
+        for workers in (0, 2):
+            config = make_config([*QUICK, "epochs=3", f"data.num_workers={workers}"])
+            trainer = Trainer(project, project.create_run(f"workers{workers}", {}), config,
+                              make_snapshot(project, config), EventLog(None, enabled=False))
+            epochs[workers] = []
+            for epoch in range(3):
+                trainer.state.epoch = epoch
+                epochs[workers].append(list(trainer._loader()))
+            trainer.close()
+    assert [len(batches) for batches in epochs[2]] == [len(batches) for batches in epochs[0]]
+    for main, worker in zip(sum(epochs[0], []), sum(epochs[2], [])):
+        # (the second trainer reads the tubelets the first one cached, rounded to float32)
+        assert torch.allclose(main.boxes, worker.boxes, atol=1e-4)
+        assert torch.equal(main.targets, worker.targets)
+        assert torch.equal(main.bag_index, worker.bag_index)
+        assert (main.clips.int() - worker.clips.int()).abs().max() <= 1
+    # Not vacuous: the epochs draw different tubelets, flips or orders.
+    drawn = [tuple(batch.boxes.flatten().tolist()) for epoch in epochs[0] for batch in epoch]
+    assert len(set(drawn)) > len(epochs[0][0])
 
 
 @pytest.mark.parametrize("mode", ["mode=naive", "mode=full", "loss=bce aggregation=mean", "aggregation=lse r=2", "aggregation=gem r=3"])
