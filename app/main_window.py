@@ -257,7 +257,10 @@ class MainWindow(QMainWindow):
             self.editor.split_video(seconds)
 
     def show_run(self, run: int | str | None, min_score: float | None = None) -> None:
+        """Draw ``run``'s predictions over the video; the Results view follows it."""
         self.overlays.show_run(run, min_score)
+        if run is not None and self.state.project is not None:
+            self.results.select(self.state.project.run(run).id, compare=self.results.run_b.currentData())
 
     @property
     def run_shown(self) -> int | str | None:

@@ -28,10 +28,13 @@ SUMMARY_COLUMNS = ("run", "Frame mAP", "Video AP@0.2", "Video AP@0.5", "Video AP
 BAR_COLOURS = ("#1f77b4", "#ff7f0e")
 
 
+METRICS_FILE = "metrics.json"
+
+
 def load_metrics(run_dir: Path) -> dict[str, dict[str, Any]]:
     """Evaluations of one run by split; empty when it has none (or the file is half-written)."""
     try:
-        data = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
+        data = json.loads((run_dir / METRICS_FILE).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return {}
     return data if isinstance(data, dict) else {}
@@ -118,8 +121,11 @@ class ResultsView(QWidget):
         return sorted(int(p.name) for p in (self.root / "runs").iterdir() if p.name.isdigit())
 
     def refresh(self) -> None:
-        """Re-list the runs (keeping the choices) and redraw from their metrics files."""
+        """Re-list the runs (keeping the choices; at first the newest evaluated run) and
+        redraw from their metrics files."""
         runs = self.runs()
+        evaluated = [run for run in runs if (self.root / "runs" / str(run) / METRICS_FILE).is_file()]
+        default_a = (evaluated or runs or [None])[-1]
         chosen = self.run_a.currentData(), self.run_b.currentData()
         for combo, choice, blank in ((self.run_a, chosen[0], None), (self.run_b, chosen[1], "—")):
             combo.blockSignals(True)
@@ -129,7 +135,9 @@ class ResultsView(QWidget):
             for run in runs:
                 combo.addItem(f"run {run}", run)
             index = combo.findData(choice)
-            combo.setCurrentIndex(index if index >= 0 else (combo.count() - 1 if combo is self.run_a else 0))
+            if index < 0:
+                index = combo.findData(default_a) if combo is self.run_a else 0
+            combo.setCurrentIndex(index)
             combo.blockSignals(False)
         self.redraw()
 

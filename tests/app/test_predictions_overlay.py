@@ -46,6 +46,7 @@ def run_id(studio_project) -> int:
 
 def test_predicted_tubes_are_drawn_by_tube_with_score_and_uncertainty(qtbot, window, run_id):
     window.show_run(run_id)
+    assert window.results.run_a.currentData() == run_id  # the Results view follows the shown run
     with qtbot.waitSignal(window.player.frame_shown, check_params_cb=lambda i: i == 12, timeout=5000):
         window.state.set_frame(12)
     assert window.player.view.boxes.captions() == ["wave 0.80 σ²0.25", "walk 0.40 σ²3.00"]

@@ -50,6 +50,7 @@ def test_results_view_compares_two_runs(qtbot, evaluated_project):
     qtbot.addWidget(view)
     view.set_project(evaluated_project)
     assert [view.run_a.itemData(i) for i in range(view.run_a.count())] == [1, 2, 3]
+    assert view.run_a.currentData() == 2  # the newest evaluated run, not run 3 (no metrics)
     view.select(1, compare=2, split="val")
     cells = [[view.table.item(r, c).text() for c in range(view.table.columnCount())] for r in range(2)]
     assert cells == [["run 1", "25.0", "70.0", "50.0", "20.0"], ["run 2", "60.0", "70.0", "50.0", "20.0"]]
