@@ -23,8 +23,8 @@ CHILD_NICENESS = 10
 _ENTRY = (f"import os, sys; os.nice({CHILD_NICENESS}); "
           "from wsad_core.cli import main; sys.exit(main())")
 LINES_PER_TURN = 200
-SECONDS_PER_TURN = 0.005
-BYTES_PER_READ = 64 * 1024
+SECONDS_PER_TURN = 0.004
+BYTES_PER_READ = 16 * 1024
 STDERR_TAIL_CHARS = 4000
 
 
@@ -119,7 +119,7 @@ class CliProcess(QObject):
         if self._pending or self.process.bytesAvailable() > 0:
             if not self._draining:
                 self._draining = True
-                QTimer.singleShot(0, self._drain_later)
+                QTimer.singleShot(1, self._drain_later)
         elif self._exit is not None:
             if self._partial:  # a last line without its newline
                 text, self._partial = self._partial.decode("utf-8", "replace"), b""

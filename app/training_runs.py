@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 FINISHED = ("done", "stopped", "failed", "killed")
 
 
@@ -79,6 +81,23 @@ class RunProgress:
             self.log.append(f"error: {self.error}")
         elif kind == "warning":
             self.log.append(f"warning: {event.get('message')}")
+
+
+#: Points a curve is drawn with: a plot a few hundred pixels wide shows no more, and redrawing
+#: tens of thousands of steps every announcement would cost tens of milliseconds each time.
+MAX_CURVE_POINTS = 1000
+
+
+def curve_points(steps: list[int], values: list[float], limit: int = MAX_CURVE_POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """At most about ``limit`` points of a curve: each point the mean of a run of consecutive
+    steps (all of them, as they are, when there are no more than ``limit``)."""
+    x, y = np.asarray(steps, dtype=float), np.asarray(values, dtype=float)
+    if len(x) <= limit:
+        return x, y
+    size = -(-len(x) // limit)
+    edges = np.arange(0, len(x), size)
+    counts = np.diff(np.append(edges, len(x)))
+    return np.add.reduceat(x, edges) / counts, np.add.reduceat(y, edges) / counts
 
 
 def _number(value: Any) -> float | None:

@@ -7,13 +7,14 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from wsad_core.cli import main as wsad
 from wsad_core.project import Project
 from wsad_core.train.events import EventLog
 from wsad_studio.training_job import DETECTORS, TrainingRuns, TrainOptions, detect_arguments, train_arguments
-from wsad_studio.training_runs import EventsTail, RunProgress
+from wsad_studio.training_runs import EventsTail, RunProgress, curve_points
 from wsad_studio.widgets.training import TrainingPanel, format_eta
 
 CHILD_TIMEOUT_MS = 240_000
@@ -119,6 +120,15 @@ def test_progress_follows_the_events():
     assert format_eta(65) == "1:05" and format_eta(3700) == "1:01:40"
     progress.apply({"event": "done", "steps": 2})
     assert progress.percent == 100 and progress.finished
+
+
+def test_long_curves_are_drawn_with_the_means_of_runs_of_steps():
+    steps = list(range(1, 2501))
+    x, y = curve_points(steps, [float(s % 2) for s in steps], limit=1000)
+    assert len(x) == 834 and x[0] == pytest.approx(2.0) and x[-1] == pytest.approx(2500.0)
+    assert y[0] == pytest.approx(2 / 3) and set(np.round(y[:-1], 6)) <= {round(1 / 3, 6), round(2 / 3, 6)}
+    short_x, short_y = curve_points([1, 2, 3], [0.5, 0.4, 0.3])
+    assert short_x.tolist() == [1, 2, 3] and short_y.tolist() == [0.5, 0.4, 0.3]
 
 
 def test_events_tail_reads_only_whole_new_lines(tmp_path):
