@@ -92,6 +92,8 @@ def main() -> None:
             first, pipeline, shape = pipeline_seconds(trainer, args.steps)
         bare = bare_seconds(trainer, shape, shape[0], args.steps)
         trainer.close()
+        # Not a run anyone should resume or compare: say so in the project's run list.
+        project.update_run(run.id, status="stopped", error="timing benchmark (benchmarks/train_step.py)")
     print(f"model {args.model}, batch of {shape[0]} clips {tuple(shape[1:])}, {args.workers} loader workers, "
           f"{torch.get_num_threads()} torch threads")
     print(f"first epoch ({trainer.steps_per_epoch} steps, the workers decode each video once): "

@@ -3,8 +3,8 @@
 The classes come in pairs that no single frame tells apart. ``wave``, ``clap`` and
 ``kick`` raise a limb from the neutral pose to the start of an oscillation, oscillate
 and lower it the same way. Their static partners (``hold_arm_up``, ``hands_together``,
-``leg_raised``) raise the limb the same way, move quickly along the oscillation to a
-phase drawn uniformly over its period, hold that pose for as long as the partner would
+``leg_raised``) raise the limb the same way, move along the oscillation to a phase
+drawn uniformly over its period, hold that pose for as long as the partner would
 oscillate, and go back. So every frame of a static class is a frame of its moving
 partner, and the held poses follow the same distribution as the oscillation's
 frames: a single frame says nothing about which of the two it shows. ``stand_up``
@@ -200,19 +200,12 @@ def _core_frames(p: ActionParams, unit: float) -> range:
     return range(round(p.cycles * unit * p.period) + 1)
 
 
-#: A static class moves to its held phase this many times faster than its partner oscillates
-#: (skipping frames of the oscillation): a wave-like swing at the start of a hold would make
-#: those frames the moving class's in every respect, over time too.
-APPROACH_SPEED = 3
-
-
 def _approach(p: ActionParams) -> list[int]:
     """Frames of the oscillation from its start to just before ``p.phase``, the shorter way
-    round (backwards through the end of the first period when that is shorter), taking every
-    ``APPROACH_SPEED``-th frame."""
+    round (backwards through the end of the first period when that is shorter)."""
     if p.phase <= p.period // 2:
-        return list(range(0, p.phase, APPROACH_SPEED))
-    return [0, *range(p.period - 1, p.phase, -APPROACH_SPEED)]
+        return list(range(p.phase))
+    return [0, *range(p.period - 1, p.phase, -1)]
 
 
 def _limb_frames(
