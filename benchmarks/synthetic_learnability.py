@@ -13,7 +13,8 @@ Usage: python benchmarks/synthetic_learnability.py [--preset bench] [--seed 0] [
        [--model cpu-tiny] [--no-single-frame] [--out bench-out/learnability]
 
 The defaults are the settings measured in benchmarks/results/learnability_2026-11-26_session4.md
-(8 epochs of the 96-video `bench` training split take about 9.5 minutes alone on 2 cores).
+(8 epochs of the 96-video `bench` training split take 9.5–12 minutes alone on 2 cores, depending
+on the machine); benchmarks/results/learnability_2026-11-27_session5.md has the current world's.
 
 The curve has a point every ``--checkpoint-every`` steps and at each epoch's end.
 """

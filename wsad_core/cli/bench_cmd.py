@@ -19,7 +19,7 @@ def reproduce(
         Optional[list[str]],
         typer.Argument(help="Extra training overrides for every run, key=value (e.g. optim.lr=0.1)."),
     ] = None,
-    quick: Annotated[bool, typer.Option("--quick", help="One world seed, the table only, 1.5 training minutes a run (a smoke check).")] = False,
+    quick: Annotated[bool, typer.Option("--quick", help="One world seed, the table only, 1.25 training minutes a run (a smoke check).")] = False,
     seed: Annotated[int, typer.Option("--seed", help="First world seed (the world and the training seed).")] = 0,
     json_path: Annotated[Optional[Path], typer.Option("--json", help="Where to write OUT.json.")] = None,
     preset: Annotated[

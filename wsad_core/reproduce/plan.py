@@ -100,16 +100,17 @@ def default_plan(seed: int = 0, *, preset: str = "bench", model: str = "cpu-tiny
 
 
 def quick_plan(seed: int = 0, *, preset: str = "bench", model: str = "cpu-tiny") -> Plan:
-    """The table on one ``bench`` world, each run capped at 1.5 training minutes: a smoke
+    """The table on one ``bench`` world, each run capped at 1.25 training minutes: a smoke
     check of the whole harness within 20 minutes, not a measurement.
 
-    About 3.5 min to generate the world, then six runs of 1.5 min of training plus a
-    validation pass an epoch (16 videos) and the test evaluation at tubelet stride 4 (48
-    videos): about 2.5 min each. The sweeps (``--only subclip,bags,noise``) add 18 more runs.
-    At this budget no variant is near convergence (a fully supervised CPU run needs far
-    longer, see ``benchmarks/results/``), so compare variants with the default plan.
+    Measured (session 5, 2 cores): about 3.3 min to generate the world; a run capped at 1.5
+    min took 99 s of training (with a validation pass an epoch on 16 videos) and 74-78 s of
+    test evaluation at tubelet stride 4 (48 videos), 21 min in all, hence 1.25 min.
+    The sweeps (``--only subclip,bags,noise``) add 18 more runs. At this budget no variant is
+    near convergence (a fully supervised CPU run needs far longer, see ``benchmarks/results/``),
+    so compare variants with the default plan.
     """
-    return Plan(name="quick", preset=preset, model=model, seeds=(seed,), epochs=3, max_minutes=1.5,
+    return Plan(name="quick", preset=preset, model=model, seeds=(seed,), epochs=3, max_minutes=1.25,
                 tubelet_stride=4, studies=("table",))
 
 
