@@ -341,7 +341,6 @@ class TrainingPanel(QWidget):
         if progress.error and progress.status == "failed" and not self.message.text().startswith("error"):
             self.message.setText(f"error: {progress.error}")
 
-
     def _fit_steps(self, extent: int) -> None:
         """The step axis spans the whole run from its start, so the curves grow across it and
         the step axes need no repainting as they do."""

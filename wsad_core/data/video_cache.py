@@ -31,6 +31,8 @@ from wsad_core.video import VideoInfo, VideoReader
 DEFAULT_BUDGET_BYTES = 768 << 20
 MAX_VIDEO_BYTES = 128 << 20
 MAX_OPEN_READERS = 32
+
+
 class DecodedVideo:
     """All frames of a video as one (N, H, W, 3) array, with the reader's clip semantics."""
 
