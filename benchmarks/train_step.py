@@ -5,9 +5,11 @@ model, MIL loss, optimiser, bookkeeping), timed after a first epoch in which the
 long-lived workers decode each video once (that epoch's cost is printed too); the bare step is
 the same model's forward, backward and SGD step on random tensors of the same shape, with no
 data loading. The target is a pipeline at most 10 % slower than the bare step, i.e. a loader
-that keeps the model fed.
+that keeps the model fed. On CUDA both run as training does there (AMP per ``amp``,
+channels_last_3d), and the peak GPU memory of each is printed.
 
 Usage: python benchmarks/train_step.py [--model cpu-tiny] [--steps 20] [--workers 2] [--project DIR]
+                                       [--preset demo] [key=value ...]   (training overrides, e.g. amp=fp16)
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from wsad_core.cli import main as wsad
 from wsad_core.model import pack_pathways
 from wsad_core.project import Project
 from wsad_core.train import make_config
-from wsad_core.train.engine import Trainer, _StopRequest
+from wsad_core.train.engine import Trainer, _StopRequest, autocast
 from wsad_core.train.events import EventLog
 from wsad_core.train.setup import make_snapshot
 
@@ -50,26 +52,52 @@ def pipeline_seconds(trainer: Trainer, steps: int) -> tuple[float, float, torch.
     return first, (time.perf_counter() - started) / steps, shape
 
 
+def synchronize(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
 def bare_seconds(trainer: Trainer, shape: torch.Size, boxes: int, steps: int) -> float:
-    clips = torch.randn(shape)
+    device = trainer.device
+    clips = torch.randn(shape, device=device)
+    if device.type == "cuda" and trainer.config.channels_last:
+        clips = clips.contiguous(memory_format=torch.channels_last_3d)
     height, width = shape[-2:]
-    box_rows = torch.tensor([[i % shape[0], 0.2 * width, 0.1 * height, 0.6 * width, 0.9 * height] for i in range(boxes)])
+    box_rows = torch.tensor(
+        [[i % shape[0], 0.2 * width, 0.1 * height, 0.6 * width, 0.9 * height] for i in range(boxes)], device=device
+    )
     model, optimizer = trainer.model, trainer.optimizer
-    targets = torch.randint(0, 2, (boxes, len(trainer.labels))).float()
+    targets = torch.randint(0, 2, (boxes, len(trainer.labels)), device=device).float()
 
     def step() -> None:
         slow, fast = pack_pathways(clips, trainer.preset)
-        logits, _ = model(slow, fast, box_rows)
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, targets)
-        optimizer.zero_grad()
+        with autocast(trainer.config, device):
+            logits, _ = model(slow, fast, box_rows)
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits.float(), targets)
+        optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
 
     step()
+    synchronize(device)
     started = time.perf_counter()
     for _ in range(steps):
         step()
+    synchronize(device)
     return (time.perf_counter() - started) / steps
+
+
+def peak_gib(device: torch.device) -> float | None:
+    """Peak GPU memory since the last reset, in GiB (None off CUDA)."""
+    if device.type != "cuda":
+        return None
+    peak = torch.cuda.max_memory_allocated(device) / 2**30
+    torch.cuda.reset_peak_memory_stats(device)
+    return peak
+
+
+def _memory(peak: float | None) -> str:
+    return "" if peak is None else f", peak GPU memory {peak:.2f} GiB"
 
 
 def main() -> None:
@@ -77,28 +105,36 @@ def main() -> None:
     parser.add_argument("--model", default="cpu-tiny")
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--project", type=Path, default=None, help="a project (default: a new demo world)")
+    parser.add_argument("--project", type=Path, default=None, help="a project (default: a new synthetic world)")
+    parser.add_argument("--preset", default="demo", help="world preset of the new project (default: demo)")
+    parser.add_argument("overrides", nargs="*", help="training overrides, key=value (e.g. amp=fp16 device=cpu)")
     args = parser.parse_args()
     root = args.project
     if root is None:
         root = Path(tempfile.mkdtemp()) / "project"
-        assert wsad(["synth", "demo", str(root), "--preset", "demo"]) == 0
-    config = make_config([f"model={args.model}", f"data.num_workers={args.workers}"])
+        assert wsad(["synth", "demo", str(root), "--preset", args.preset]) == 0
+    config = make_config([f"model={args.model}", f"data.num_workers={args.workers}", *args.overrides])
     with Project.open(root) as project:
         snapshot = make_snapshot(project, config)
         run = project.create_run("train-step-benchmark", {})
         trainer = Trainer(project, run, config, snapshot, EventLog(None, enabled=False))
+        device = trainer.device
+        peak_gib(device)
         with _StopRequest():
             first, pipeline, shape = pipeline_seconds(trainer, args.steps)
+        pipeline_peak = peak_gib(device)
         bare = bare_seconds(trainer, shape, shape[0], args.steps)
+        bare_peak = peak_gib(device)
         trainer.close()
         # Not a run anyone should resume or compare: say so in the project's run list.
         project.update_run(run.id, status="stopped", error="timing benchmark (benchmarks/train_step.py)")
-    print(f"model {args.model}, batch of {shape[0]} clips {tuple(shape[1:])}, {args.workers} loader workers, "
-          f"{torch.get_num_threads()} torch threads")
+    where = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU, {torch.get_num_threads()} torch threads"
+    print(f"model {args.model} on {where}, amp {config.amp}, batch of {shape[0]} clips {tuple(shape[1:])}, "
+          f"{args.workers} loader workers")
     print(f"first epoch ({trainer.steps_per_epoch} steps, the workers decode each video once): "
           f"{first:.3f} s per step, {100 * (first / bare - 1):+.0f} % over the bare step")
-    print(f"pipeline step {pipeline:.3f} s, bare forward/backward {bare:.3f} s: "
+    print(f"pipeline step {pipeline:.3f} s ({shape[0] / pipeline:.1f} clips/s{_memory(pipeline_peak)}), "
+          f"bare forward/backward {bare:.3f} s ({shape[0] / bare:.1f} clips/s{_memory(bare_peak)}): "
           f"overhead {100 * (pipeline / bare - 1):+.0f} % (target ≤ +10 %)")
 
 

@@ -32,11 +32,14 @@ def reproduce(
     ] = None,
     threads: Annotated[
         Optional[int],
-        typer.Option("--threads", help="Torch CPU threads (1 is fastest on a machine other jobs keep busy)."),
+        typer.Option("--threads", help="Torch CPU threads (1 is fastest on a machine other jobs keep busy); with --parallel, shared among the runs."),
     ] = None,
     only: Annotated[
         Optional[str], typer.Option("--only", help="Comma-separated studies: table,subclip,bags,noise (table always).")
     ] = None,
+    parallel: Annotated[
+        int, typer.Option("--parallel", "-j", min=1, help="Runs trained at once, each in its own process (a GPU has room for several).")
+    ] = 1,
 ) -> None:
     """Table 1 (naive, MIL LSE/mean/max, MIL max + uncertainty, full) over world seeds, and the
     sub-clip, bag-sampling and detector-noise sweeps; resumable (finished runs are kept)."""
@@ -61,7 +64,7 @@ def reproduce(
         import torch
 
         torch.set_num_threads(threads)
-    run_reproduction(plan, out, json_path=json_path, log=say)
+    run_reproduction(plan, out, json_path=json_path, log=say, parallel=parallel)
 
 
 @app.command("report")

@@ -171,6 +171,11 @@ class BagBatch:
         return BagBatch(*(t.to(device, non_blocking=True) for t in
                           (self.clips, self.boxes, self.bag_index, self.slot, self.mask, self.targets)))
 
+    def pin_memory(self) -> BagBatch:
+        """Page-locked copies (the DataLoader's ``pin_memory``), so ``to(cuda)`` overlaps."""
+        return BagBatch(*(t.pin_memory() for t in
+                          (self.clips, self.boxes, self.bag_index, self.slot, self.mask, self.targets)))
+
     def pad(self, values: torch.Tensor) -> torch.Tensor:
         """(N, C) per-box values → (B, M, C) per bag, zeros where ``mask`` is False."""
         out = values.new_zeros((*self.mask.shape, values.shape[-1]))

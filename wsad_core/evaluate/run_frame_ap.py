@@ -23,6 +23,7 @@ from wsad_core.evaluate.ava_io import AvaArrays
 from wsad_core.evaluate.frame_ap import FrameApResult, frame_ap
 from wsad_core.formats import AvaRow
 from wsad_core.infer import frame_instances, load_run_model, score_instances
+from wsad_core.infer.predict import resolve_device
 from wsad_core.infer.windows import video_windows
 from wsad_core.model import ActionDetector, ModelPreset
 from wsad_core.project import Project
@@ -51,10 +52,14 @@ def run_frame_ap(
     checkpoint: Path | None = None,
     loaded: tuple[ActionDetector, ModelPreset, list[str], TrainConfig] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    device: str = "auto",
 ) -> RunFrameAp:
     """``loaded``: the model, preset, labels and config already in memory (the training loop's
-    validation), instead of reading them from the run's checkpoint."""
-    model, preset, labels, config = loaded or load_run_model(project, run, checkpoint=checkpoint)
+    validation, on the device it trains on), instead of reading them from the run's checkpoint
+    onto ``device`` (auto: CUDA when present)."""
+    model, preset, labels, config = loaded or load_run_model(
+        project, run, resolve_device(device), checkpoint=checkpoint
+    )
     model.eval()
     videos = {v.name: v for v in project.videos(status="ok") if split is None or v.split == split}
     if not videos:

@@ -85,11 +85,14 @@ def score_instances(
     *,
     batch_size: int = 8,
     frame_stride: int | None = None,
-    device: str = "cpu",
+    device: str | torch.device | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[ScoredInstance]:
     """Scores in the order of ``instances``. Instances on the same frame of a video share one
-    decoded clip (the RoI head reads each box from it); ``batch_size`` counts clips."""
+    decoded clip (the RoI head reads each box from it); ``batch_size`` counts clips; ``device``
+    defaults to the one the model is on."""
+    if device is None:
+        device = next(model.parameters()).device
     spec = clip_spec(preset, frame_stride)
     groups: dict[tuple[str, int], list[int]] = {}
     for index, instance in enumerate(instances):

@@ -17,12 +17,15 @@ def results_path(out: Path, plan: Plan) -> Path:
     return out / f"results-{plan.name}.json"
 
 
-def reproduce(plan: Plan, out: Path, *, json_path: Path | None = None, log: Log = print) -> dict[str, Any]:
-    """Run (or resume) ``plan`` under ``out`` and write the report; returns OUT.json's content."""
+def reproduce(
+    plan: Plan, out: Path, *, json_path: Path | None = None, log: Log = print, parallel: int = 1
+) -> dict[str, Any]:
+    """Run (or resume) ``plan`` under ``out``, ``parallel`` runs at a time, and write the
+    report; returns OUT.json's content."""
     out = Path(out).resolve()
     started = time.perf_counter()
     store = ResultStore(results_path(out, plan), plan.to_dict())
-    run_plan(plan, out, store, log)
+    run_plan(plan, out, store, log, parallel)
     document = write_report({"plan": store.plan, "entries": store.entries}, out / f"report-{plan.name}", json_path)
     minutes = (time.perf_counter() - started) / 60
     log(f"report in {out / f'report-{plan.name}'} ({minutes:.1f} min this invocation)")

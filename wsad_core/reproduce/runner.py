@@ -4,14 +4,22 @@ A job whose entry is in the results file is skipped. A run interrupted by Ctrl-C
 is stopped at a checkpoint by the training engine; the next invocation finds it by its name
 and configuration and resumes it instead of starting over. A run that finished training but was not evaluated
 is evaluated without retraining.
+
+With ``parallel`` > 1, that many jobs train at once, each in its own process (a GPU or a
+many-core machine has room for several small runs): the worlds are built first, in this
+process, and the projects' SQLite files (WAL, busy timeout) take the runs' rows from all.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any
+
+import torch
 
 from wsad_core.errors import WsadError
 from wsad_core.evaluate.run_eval import evaluate_run
@@ -104,29 +112,97 @@ def run_job(job: Job, plan: Plan, world: SeedWorld, log: Log) -> dict[str, Any]:
     }
 
 
-def run_plan(plan: Plan, out: Path, store: ResultStore, log: Log = print) -> ResultStore:
-    """Run every job of ``plan`` not yet in ``store``, recording each as it finishes."""
+def run_plan(plan: Plan, out: Path, store: ResultStore, log: Log = print, parallel: int = 1) -> ResultStore:
+    """Run every job of ``plan`` not yet in ``store``, recording each as it finishes;
+    ``parallel`` jobs at a time."""
     jobs = plan_jobs(plan)
     worlds = {seed: seed_world(out, plan.preset, seed) for seed in plan.seeds}
     todo = [job for job in jobs if not store.done(job.key)]
     log(f"{len(jobs)} jobs, {len(jobs) - len(todo)} already done")
+    if parallel > 1:
+        _run_parallel(todo, plan, worlds, store, log, parallel)
+        return store
     for index, job in enumerate(todo, 1):
         world = worlds[job.seed]
-        resolved = resolve(job, plan, world)
-        shared = store.same_run(resolved.identity)
-        if shared is not None:
-            entry = {**shared, "study": job.study, "point": job.point, "info": resolved.info,
-                     "shared_with": f"{shared['study']}/{shared['point']}/seed{shared['seed']}"}
-            store.record(job.key, entry)
+        entry = _record_shared(store, job, resolve(job, plan, world))
+        if entry is not None:
             log(f"[{index}/{len(todo)}] {job.key}: same run as {entry['shared_with']}")
             continue
         log(f"[{index}/{len(todo)}] {job.key}: training")
         entry = run_job(job, plan, world, log)
         store.record(job.key, entry)
-        log(f"[{index}/{len(todo)}] {job.key}: Frame AP {_fmt(entry['frame_ap'])}, "
-            f"Video AP {_fmt(entry['video_ap'])} ({entry['train_seconds']:.0f} s training, "
-            f"{entry['eval_seconds']:.0f} s evaluation)")
+        log(f"[{index}/{len(todo)}] {job.key}: {_finished(entry)}")
     return store
+
+
+def _finished(entry: dict[str, Any]) -> str:
+    return (f"Frame AP {_fmt(entry['frame_ap'])}, Video AP {_fmt(entry['video_ap'])} "
+            f"({entry['train_seconds']:.0f} s training, {entry['eval_seconds']:.0f} s evaluation)")
+
+
+def _record_shared(store: ResultStore, job: Job, resolved: Resolved) -> dict[str, Any] | None:
+    shared = store.same_run(resolved.identity)
+    if shared is None:
+        return None
+    entry = {**shared, "study": job.study, "point": job.point, "info": resolved.info,
+             "shared_with": f"{shared['study']}/{shared['point']}/seed{shared['seed']}"}
+    store.record(job.key, entry)
+    return entry
+
+
+def _child_threads(threads: int) -> None:
+    torch.set_num_threads(threads)
+
+
+def _run_parallel(
+    todo: list[Job], plan: Plan, worlds: dict[int, SeedWorld], store: ResultStore, log: Log, parallel: int
+) -> None:
+    """Train the distinct runs of ``todo`` ``parallel`` at a time (each process gets an even
+    share of this process's torch threads); jobs that are the same run as another are
+    recorded when it is. Every run that finishes is recorded even if another fails; the first failure is raised
+    at the end, and the jobs not yet started are not started."""
+    resolved = {job.key: resolve(job, plan, worlds[job.seed]) for job in todo}  # builds the worlds here
+    leaders: dict[str, Job] = {}
+    followers: list[Job] = []
+    for job in todo:
+        identity = resolved[job.key].identity
+        if store.same_run(identity) is not None or identity in leaders:
+            followers.append(job)
+        else:
+            leaders[identity] = job
+    threads = max(1, torch.get_num_threads() // parallel)
+    log(f"{len(leaders)} runs to train, {parallel} at a time, {threads} CPU threads each")
+    failure: BaseException | None = None
+    context = multiprocessing.get_context("spawn")  # CUDA and forked torch processes do not mix
+    with ProcessPoolExecutor(parallel, mp_context=context, initializer=_child_threads, initargs=(threads,)) as pool:
+        waiting = list(leaders.values())
+        running: dict[Future, Job] = {}
+        done = 0
+        while waiting or running:
+            while waiting and len(running) < parallel and failure is None:
+                job = waiting.pop(0)
+                log(f"{job.key}: training")
+                running[pool.submit(run_job, job, plan, worlds[job.seed], print)] = job
+            if not running:
+                break
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                job = running.pop(future)
+                try:
+                    entry = future.result()
+                except BaseException as exc:  # noqa: BLE001 - kept, raised once the others end
+                    log(f"{job.key}: failed: {exc}")
+                    failure = failure or exc
+                    continue
+                store.record(job.key, entry)
+                done += 1
+                log(f"[{done}/{len(leaders)}] {job.key}: {_finished(entry)}")
+    for job in followers:
+        entry = _record_shared(store, job, resolved[job.key])
+        if entry is not None:
+            log(f"{job.key}: same run as {entry['shared_with']}")
+    if failure is not None:
+        raise failure
 
 
 def _fmt(value: float | None) -> str:

@@ -211,6 +211,7 @@ class Trainer:
                 collate_fn=collate_bags,
                 num_workers=workers,
                 persistent_workers=workers > 0,
+                pin_memory=self.device.type == "cuda",
                 # Its own generator: a loader otherwise draws its worker seed from the global RNG,
                 # which would shift dropout after a resume.
                 generator=torch.Generator().manual_seed(self.config.seed * 7919),

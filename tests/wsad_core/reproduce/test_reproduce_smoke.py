@@ -47,3 +47,20 @@ def test_bench_reproduce_smoke(tmp_path, capsys, restore_threads):
 
     assert main(argv) == 0  # resumes: everything is done, nothing retrains
     assert "6 jobs, 6 already done" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_parallel_runs_give_the_sequential_results(tmp_path, capsys, restore_threads):
+    """--parallel trains each run in its own process: same runs, same numbers, as one at a time."""
+    common = ["bench", "reproduce", "--quick", "--preset", "tiny", "--only", "table", "--epochs", "1", "optim.lr=0.01"]
+    assert main([*common, "--out", str(tmp_path / "one"), "--threads", "1"]) == 0
+    # two threads shared by two runs: each trains on one thread, as the sequential runs did
+    assert main([*common, "--out", str(tmp_path / "two"), "--threads", "2", "--parallel", "2"]) == 0
+    assert "6 runs to train, 2 at a time, 1 CPU threads each" in capsys.readouterr().out
+    sequential = json.loads((tmp_path / "one" / "results-quick.json").read_text())["entries"]
+    parallel = json.loads((tmp_path / "two" / "results-quick.json").read_text())["entries"]
+    assert set(parallel) == set(sequential) == {f"table/{k}/seed0" for k in KEYS}
+    for key, entry in sequential.items():
+        assert parallel[key]["overrides"] == entry["overrides"]
+        assert parallel[key]["frame_ap"] == pytest.approx(entry["frame_ap"], abs=1e-6), key
+        assert parallel[key]["video_ap"] == pytest.approx(entry["video_ap"], abs=1e-6), key
