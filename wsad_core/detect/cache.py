@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from wsad_core.files import atomic_output
 from wsad_core.tubes import FrameDetections
 
 
@@ -34,9 +35,9 @@ def _safe(fingerprint: str) -> str:
 
 
 def _save_npz(path: Path, frames: np.ndarray, boxes: np.ndarray, scores: np.ndarray) -> None:
-    temp = path.with_name(path.name + ".tmp.npz")
-    np.savez(temp, frames=frames.astype(np.int64), boxes=boxes.astype(np.float32), scores=scores.astype(np.float32))
-    os.replace(temp, path)
+    """Atomically, through a temporary file of this writer's own (runs side by side fill one cache)."""
+    with atomic_output(path, force=True) as temp, temp.open("wb") as handle:
+        np.savez(handle, frames=frames.astype(np.int64), boxes=boxes.astype(np.float32), scores=scores.astype(np.float32))
 
 
 def _load_npz(path: Path) -> FrameDetections:
@@ -56,9 +57,8 @@ class DetectionSet:
         folder.mkdir(parents=True, exist_ok=True)
         config = folder / "config.json"
         if not config.exists():
-            temp = config.with_suffix(".tmp")
-            temp.write_text(json.dumps(identity, indent=2, sort_keys=True, default=str))
-            os.replace(temp, config)
+            with atomic_output(config, force=True) as temp:
+                temp.write_text(json.dumps(identity, indent=2, sort_keys=True, default=str))
         return cls(folder)
 
     @property

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ import numpy as np
 from sqlalchemy import select
 
 from wsad_core.detect.cache import DetectionSet
+from wsad_core.files import atomic_output
 from wsad_core.project import Project, VideoRecord
 from wsad_core.project.schema import AnnotatedFrame, GtBox, Video
 from wsad_core.tubes.iou import box_iou
@@ -42,15 +42,15 @@ def tubelets_from_detections(detections: FrameDetections, config: TubeletConfig)
 
 
 def _save(path: Path, tubelets: list[Tubelet], k: int) -> None:
-    temp = path.with_name(path.name + ".tmp.npz")
-    np.savez(
-        temp,
-        track_ids=np.array([t.track_id for t in tubelets], dtype=np.int64),
-        starts=np.array([t.frames[0] for t in tubelets], dtype=np.int64),
-        boxes=np.array([t.boxes for t in tubelets], dtype=np.float32).reshape(-1, k, 4),
-        scores=np.array([t.score for t in tubelets], dtype=np.float64),
-    )
-    os.replace(temp, path)
+    """Atomically, through a temporary file of this writer's own (runs side by side fill one cache)."""
+    with atomic_output(path, force=True) as temp, temp.open("wb") as handle:
+        np.savez(
+            handle,
+            track_ids=np.array([t.track_id for t in tubelets], dtype=np.int64),
+            starts=np.array([t.frames[0] for t in tubelets], dtype=np.int64),
+            boxes=np.array([t.boxes for t in tubelets], dtype=np.float32).reshape(-1, k, 4),
+            scores=np.array([t.score for t in tubelets], dtype=np.float64),
+        )
 
 
 def _load(path: Path, k: int) -> list[Tubelet]:

@@ -58,3 +58,36 @@ def test_bags_from_labelled_clips(walking_project):
     assert [bag.labels for bag in bags] == [("walk",), ("walk",)]
     report = bag_report(bags)
     assert report.bags == 2 and report.empty_bags == 0 and report.tubelets >= 4
+
+
+def test_cache_writers_at_once_do_not_collide(tmp_path):
+    """Runs trained side by side (`wsad bench reproduce --parallel`) fill one project's cache at
+    once: each write goes through a temporary file of its own, so none replaces another's."""
+    import threading
+
+    from wsad_core.detect.cache import _save_npz
+    from wsad_core.tubes.project_tubelets import _load, _save
+    from wsad_core.tubes.tubelets import Tubelet
+
+    tubelets = [Tubelet(3, np.arange(5, 9), np.tile([0.1, 0.2, 0.5, 0.9], (4, 1)), 0.8)]
+    writers, rounds = 6, 25
+    start, errors = threading.Barrier(writers), []
+
+    def write() -> None:
+        start.wait()
+        try:
+            for _ in range(rounds):
+                _save(tmp_path / "tubelets.npz", tubelets, 4)
+                _save_npz(tmp_path / "detections.npz", np.arange(3), np.zeros((3, 4)), np.ones(3))
+        except OSError as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write) for _ in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["detections.npz", "tubelets.npz"]
+    (loaded,) = _load(tmp_path / "tubelets.npz", 4)
+    assert loaded.track_id == 3 and list(loaded.frames) == [5, 6, 7, 8]
