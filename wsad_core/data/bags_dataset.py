@@ -99,6 +99,12 @@ class BagDataset(Dataset):
         self.epoch = 0
         self._videos = VideoCache() if cache_bytes is None else VideoCache(budget_bytes=cache_bytes)
 
+    def preload(self, threads: int = 1) -> int:
+        """Decode the dataset's videos now (as many as the cache budget holds), on ``threads``
+        threads; returns how many are held decoded. Loader workers forked afterwards share them."""
+        videos = dict.fromkeys(self.bags[i].video for item in self.items for i in item)
+        return self._videos.preload([self.video_paths[v] for v in videos], self.spec.short_side, threads)
+
     def set_epoch(self, epoch: int) -> None:
         """Draw other tubelets from each bag (and other flips) in the next epoch."""
         self.epoch = epoch

@@ -15,19 +15,27 @@ training visits every video once an epoch in a new order, and least-recently-use
 under such a cycle misses almost always (each video is evicted before it comes round again),
 so a working set a little over the budget would be decoded whole again every epoch. Keeping
 the first videos gives a hit rate of budget / working set.
+
+:meth:`VideoCache.preload` decodes a list of videos up front, on several threads. Training
+calls it before its loader starts worker processes: forked workers then share the decoded
+frames (copy-on-write, never written), where each worker would otherwise decode every video it
+happens to meet once, and a batch sent to a worker that has not met its video yet waits for a
+whole decode (with W workers a video is decoded up to W times, spread over W epochs).
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from wsad_core.data.transforms import resize_frames, resized_size
 from wsad_core.video import VideoInfo, VideoReader
 
-# Per worker process: the decoded videos kept, the largest one worth decoding whole, and how
-# many videos read by seeking stay open.
+# Per process (workers forked after a preload share what it decoded): the decoded videos kept,
+# the largest one worth decoding whole, and how many videos read by seeking stay open.
 DEFAULT_BUDGET_BYTES = 768 << 20
 MAX_VIDEO_BYTES = 128 << 20
 MAX_OPEN_READERS = 32
@@ -84,12 +92,38 @@ class VideoCache:
         size = info.frame_count * info.width * info.height * 3
         if size > self.max_video or self._decoded_bytes + _stored_bytes(info, short_side) > self.budget:
             return reader
-        frames = np.stack([frame for _, frame in reader.iter_frames()])
-        decoded = DecodedVideo(frames if short_side is None else resize_frames(frames, short_side))
+        decoded = self._keep(key, _decode(reader, short_side))
         self._readers.pop(path).close()
+        return decoded
+
+    def _keep(self, key: tuple[str, int | None], decoded: DecodedVideo) -> DecodedVideo:
         self._decoded[key] = decoded
         self._decoded_bytes += decoded.nbytes
         return decoded
+
+    def preload(self, paths: Sequence[str], short_side: int | None = None, threads: int = 1) -> int:
+        """Decode ``paths`` (in order, while the budget lasts, skipping those :meth:`get`
+        would read by seeking) on ``threads`` threads; returns how many are now decoded."""
+        chosen, planned = [], self._decoded_bytes
+        for path in dict.fromkeys(paths):
+            if (path, short_side) in self._decoded:
+                continue
+            with VideoReader(path) as reader:
+                info = reader.info
+            stored = _stored_bytes(info, short_side)
+            if info.frame_count * info.width * info.height * 3 > self.max_video or planned + stored > self.budget:
+                continue
+            chosen.append(path)
+            planned += stored
+
+        def decode(path: str) -> DecodedVideo:
+            with VideoReader(path) as reader:
+                return _decode(reader, short_side)
+
+        with ThreadPoolExecutor(max(1, threads)) as pool:  # PyAV decodes without the GIL
+            for path, decoded in zip(chosen, pool.map(decode, chosen)):
+                self._keep((path, short_side), decoded)
+        return sum(1 for path in dict.fromkeys(paths) if (path, short_side) in self._decoded)
 
     def close(self) -> None:
         for reader in self._readers.values():
@@ -97,6 +131,11 @@ class VideoCache:
         self._readers.clear()
         self._decoded.clear()
         self._decoded_bytes = 0
+
+
+def _decode(reader: VideoReader, short_side: int | None) -> DecodedVideo:
+    frames = np.stack([frame for _, frame in reader.iter_frames()])
+    return DecodedVideo(frames if short_side is None else resize_frames(frames, short_side))
 
 
 def _stored_bytes(info: VideoInfo, short_side: int | None) -> int:

@@ -32,7 +32,7 @@ class DataConfig:
     tubelets_per_bag: int = 4  # M in the paper
     bags_per_batch: int = 4
     num_workers: int = 0
-    cache_mb: int = 1536  # decoded small videos kept in memory, per loader process
+    cache_mb: int = 1536  # decoded small videos kept in memory (decoded before the loader starts; its workers share them)
 
 
 OPTIMIZERS = ("sgd", "adamw")

@@ -201,10 +201,13 @@ class Trainer:
         """The run's one loader: iterating it gives the batches of the epoch the loop is in,
         from the batch it is at. Its worker processes last the whole run, so the videos they
         decoded in the first epoch stay decoded (new workers every epoch decoded them again,
-        which cost as much as the model on a 2-core machine)."""
+        which cost as much as the model on a 2-core machine). The videos are decoded before
+        the workers start, so that forked workers share them instead of each decoding every
+        video it meets."""
         self.dataset.set_epoch(self.state.epoch)
         if self._data_loader is None:
             workers = self.config.data.num_workers
+            self.dataset.preload(threads=max(1, torch.get_num_threads(), workers))
             self._data_loader = DataLoader(
                 self.dataset,
                 batch_sampler=_EpochBatches(self),

@@ -107,3 +107,32 @@ def test_an_item_asked_with_its_epoch_is_the_item_of_that_epoch(tmp_path):
     assert tagged["centre_frames"].tolist() == expected["centre_frames"].tolist()
     assert torch.equal(tagged["clips"], expected["clips"]) and torch.equal(tagged["boxes"], expected["boxes"])
     assert data[(0, 0)]["centre_frames"].tolist() == data[0]["centre_frames"].tolist()
+
+
+def test_loader_workers_forked_after_a_preload_decode_nothing(tmp_path, monkeypatch):
+    """Training preloads before its workers start: they share the decoded videos (fork), where
+    each worker used to decode every video it met once, and a batch waited for that decode."""
+    import multiprocessing
+
+    import pytest
+
+    from wsad_core.data import video_cache
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("workers share the preloaded videos only where they are forked")
+    paths = {name: video_with_frame_numbers(tmp_path / f"{name}.mp4") for name in ("v", "w", "x")}
+    clips = [ClipSpan(i, name, 0, 4, 10, ("b",)) for i, name in enumerate(paths)]
+    bags = make_bags(clips, {name: [tubelet(0), tubelet(20)] for name in paths})
+    reference = BagDataset(bags, paths, ["a", "b", "c"], SPEC, BagSampler(m=2, seed=0))
+    expected = [reference[i] for i in range(len(reference))]
+    data = BagDataset(bags, paths, ["a", "b", "c"], SPEC, BagSampler(m=2, seed=0))
+    assert data.preload(threads=2) == 3
+
+    def no_decoding(*_args):
+        raise AssertionError("a loader worker decoded a video again")
+
+    monkeypatch.setattr(video_cache, "_decode", no_decoding)
+    loader = torch.utils.data.DataLoader(data, batch_size=None, num_workers=2,
+                                         multiprocessing_context="fork")
+    for item, want in zip(loader, expected, strict=True):
+        assert torch.equal(item["clips"], want["clips"]) and torch.equal(item["boxes"], want["boxes"])

@@ -48,3 +48,21 @@ def test_a_video_cached_at_the_model_size_holds_the_resized_frames(tmp_path):
     with VideoReader(path) as reader:
         expected = resize_frames(reader.read_clip(6, 4, 2), 30)
     assert np.array_equal(small.read_clip(6, 4, 2), expected)
+
+
+def test_preload_decodes_in_order_while_the_budget_lasts(tmp_path):
+    rng = np.random.default_rng(2)
+    paths = [
+        str(write_video(tmp_path / f"v{i}.mp4", (rng.integers(0, 255, (48, 64, 3), dtype=np.uint8) for _ in range(10))))
+        for i in range(4)
+    ]
+    resized_bytes = 24 * 32 * 3 * 10
+    cache = VideoCache(budget_bytes=2 * resized_bytes)
+    assert cache.preload([paths[0], paths[0], paths[1], paths[2]], short_side=24, threads=2) == 2
+    first, second, third = (cache.get(path, short_side=24) for path in paths[:3])
+    assert isinstance(first, DecodedVideo) and isinstance(second, DecodedVideo)
+    assert isinstance(third, VideoReader)  # past the budget: read by seeking, as get() would
+    fresh = VideoCache().get(paths[1], short_side=24)
+    assert np.array_equal(second.frames, fresh.frames)  # the same frames as a decode on demand
+    assert cache.preload(paths[:2], short_side=24) == 2  # already held: nothing decoded again
+    cache.close()
