@@ -1,8 +1,8 @@
 """Time per training step: the whole pipeline against a bare forward/backward, side by side.
 
 The pipeline step is what `wsad train` does (the DataLoader decoding clips with workers,
-model, MIL loss, optimiser, bookkeeping), timed after a first epoch in which the loader's
-long-lived workers decode each video once (that epoch's cost is printed too); the bare step is
+model, MIL loss, optimiser, bookkeeping), timed after a first epoch, which also decodes
+every video once before the loader's workers start (that epoch's cost is printed too); the bare step is
 the same model's forward, backward and SGD step on random tensors of the same shape, with no
 data loading. The target is a pipeline at most 10 % slower than the bare step, i.e. a loader
 that keeps the model fed. On CUDA both run as training does there (AMP per ``amp``,
@@ -31,8 +31,9 @@ from wsad_core.train.setup import make_snapshot
 
 
 def pipeline_seconds(trainer: Trainer, steps: int) -> tuple[float, float, torch.Size]:
-    """Seconds per step over the first epoch (each loader worker decodes every video it meets
-    once) and over ``steps`` steps after it (what the rest of a run costs), and a batch shape."""
+    """Seconds per step over the first epoch (with the decoding of every video before the
+    loader's workers start) and over ``steps`` steps after it (what the rest of a run costs),
+    and a batch shape."""
     started, first_steps = time.perf_counter(), 0
     for batch in trainer._loader():
         trainer._step(batch)
@@ -131,7 +132,7 @@ def main() -> None:
     where = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU, {torch.get_num_threads()} torch threads"
     print(f"model {args.model} on {where}, amp {config.amp}, batch of {shape[0]} clips {tuple(shape[1:])}, "
           f"{args.workers} loader workers")
-    print(f"first epoch ({trainer.steps_per_epoch} steps, the workers decode each video once): "
+    print(f"first epoch ({trainer.steps_per_epoch} steps, with decoding every video first): "
           f"{first:.3f} s per step, {100 * (first / bare - 1):+.0f} % over the bare step")
     print(f"pipeline step {pipeline:.3f} s ({shape[0] / pipeline:.1f} clips/s{_memory(pipeline_peak)}), "
           f"bare forward/backward {bare:.3f} s ({shape[0] / bare:.1f} clips/s{_memory(bare_peak)}): "
