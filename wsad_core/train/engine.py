@@ -60,16 +60,21 @@ class _StopRequest:
             signal.signal(sig, handler)
 
 
-def autocast(config: TrainConfig, device: torch.device) -> contextlib.AbstractContextManager:
+def amp_mode(config: TrainConfig, device: torch.device) -> str:
+    """``off``, ``bf16`` or ``fp16``: what ``config.amp`` means on ``device`` (auto: bf16 on CUDA)."""
     mode = config.amp
     if mode == "auto":
         mode = "bf16" if device.type == "cuda" else "off"
+    if mode not in ("off", "bf16", "fp16"):
+        raise WsadError(f"unknown amp mode {config.amp!r} (auto, bf16, fp16, off)")
+    return mode
+
+
+def autocast(config: TrainConfig, device: torch.device) -> contextlib.AbstractContextManager:
+    mode = amp_mode(config, device)
     if mode == "off":
         return contextlib.nullcontext()
-    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(mode)
-    if dtype is None:
-        raise WsadError(f"unknown amp mode {config.amp!r} (auto, bf16, fp16, off)")
-    return torch.autocast(device.type, dtype=dtype)
+    return torch.autocast(device.type, dtype=torch.bfloat16 if mode == "bf16" else torch.float16)
 
 
 class Trainer:
@@ -128,6 +133,8 @@ class Trainer:
         if config.compile:
             self.forward = torch.compile(self.forward)
         self.optimizer = make_optimizer(self.model, config.optim)
+        # fp16 gradients underflow without loss scaling (bf16 has float32's range and needs none).
+        self.scaler = torch.amp.GradScaler(self.device.type, enabled=amp_mode(config, self.device) == "fp16")
         self.state = LoopState()
         self._data_loader: DataLoader | None = None
 
@@ -159,6 +166,8 @@ class Trainer:
         state = load_checkpoint(self.checkpoint_path)
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
+        if "scaler" in state:
+            self.scaler.load_state_dict(state["scaler"])
         self.state = LoopState(state["epoch"], state["batch"], state["step"])
         torch.set_rng_state(state["torch_rng"])
 
@@ -170,6 +179,7 @@ class Trainer:
         save_checkpoint(self.checkpoint_path, {
             "model": self.model.state_dict(),
             "optimizer": self.optimizer.state_dict(),
+            "scaler": self.scaler.state_dict(),
             "epoch": self.state.epoch,
             "batch": self.state.batch,
             "step": self.state.step,
@@ -237,10 +247,12 @@ class Trainer:
         if not torch.isfinite(loss):
             raise FloatingPointError(f"the loss became {loss.item()} at step {self.state.step + 1}")
         self.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+        self.scaler.scale(loss).backward()
         if self.config.optim.clip_grad > 0:
+            self.scaler.unscale_(self.optimizer)  # clip the true gradients, not the scaled ones
             torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.config.optim.clip_grad)
-        self.optimizer.step()
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
         return float(loss.detach())
 
     def fit(self, stop: _StopRequest) -> str:

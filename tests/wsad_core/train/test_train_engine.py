@@ -192,3 +192,25 @@ def test_bad_options_are_refused_before_a_run_exists(tiny_project):
         make_config(["epochs=many"])
     with Project.open(tiny_project) as project:
         assert project.runs() == []
+
+
+def test_fp16_scales_the_loss_and_a_resume_restores_the_scale(tiny_project):
+    """fp16 gradients underflow unscaled: amp=fp16 trains through a GradScaler whose scale is
+    checkpointed and resumed (bf16 and fp32 need none, and keep it off)."""
+    config = make_config([*QUICK, "epochs=2", "amp=fp16", "device=cpu"])
+    with Project.open(tiny_project) as project:
+        run = train(project, config, stdout=None)
+        assert run.status == "done"
+        assert all(torch.isfinite(torch.tensor(losses(read_events(project.run_dir(run.id) / "events.jsonl")))))
+        path = project.run_dir(run.id) / "checkpoints" / "last.pt"
+        state = torch.load(path, weights_only=True)
+        assert state["scaler"]["scale"] > 1.0
+        state["scaler"]["scale"] = 1024.0
+        torch.save(state, path)
+        snapshot = make_snapshot(project, config)
+        trainer = Trainer(project, run, config, snapshot, EventLog(None, enabled=False))
+        trainer.resume()
+        assert trainer.scaler.is_enabled() and trainer.scaler.get_scale() == 1024.0
+        plain = Trainer(project, run, make_config([*QUICK, "amp=bf16", "device=cpu"]), snapshot,
+                        EventLog(None, enabled=False))
+        assert not plain.scaler.is_enabled()
