@@ -25,7 +25,7 @@ from wsad_core.cli import main as wsad
 from wsad_core.model import pack_pathways
 from wsad_core.project import Project
 from wsad_core.train import make_config
-from wsad_core.train.engine import Trainer, _StopRequest, autocast
+from wsad_core.train.engine import Trainer, _StopRequest, amp_mode, autocast
 from wsad_core.train.events import EventLog
 from wsad_core.train.setup import make_snapshot
 
@@ -130,8 +130,8 @@ def main() -> None:
         # Not a run anyone should resume or compare: say so in the project's run list.
         project.update_run(run.id, status="stopped", error="timing benchmark (benchmarks/train_step.py)")
     where = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU, {torch.get_num_threads()} torch threads"
-    print(f"model {args.model} on {where}, amp {config.amp}, batch of {shape[0]} clips {tuple(shape[1:])}, "
-          f"{args.workers} loader workers")
+    print(f"model {args.model} on {where}, amp {amp_mode(config, device)}, "
+          f"batch of {shape[0]} clips {tuple(shape[1:])}, {args.workers} loader workers")
     print(f"first epoch ({trainer.steps_per_epoch} steps, with decoding every video first): "
           f"{first:.3f} s per step, {100 * (first / bare - 1):+.0f} % over the bare step")
     print(f"pipeline step {pipeline:.3f} s ({shape[0] / pipeline:.1f} clips/s{_memory(pipeline_peak)}), "
