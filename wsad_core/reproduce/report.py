@@ -80,9 +80,13 @@ def _epochs(row: Mapping[str, Any]) -> str:
 
 
 def _converged(row: Mapping[str, Any]) -> str:
-    """Runs whose validation curve had flattened, of those long enough to tell."""
+    """Runs whose validation curve had risen and flattened, of those long enough to tell, and
+    how many never rose at all."""
     known = row.get("convergence_known", 0)
-    return f"{row['converged']}/{known}" if known else "n/a (too few epochs)"
+    if not known:
+        return "n/a (too few epochs)"
+    never = f", {row['flat']} never rose" if row.get("flat") else ""
+    return f"{row['converged']}/{known}{never}"
 
 
 def _sweep_tables(summary: Mapping[str, Any]) -> list[str]:

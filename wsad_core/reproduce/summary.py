@@ -21,6 +21,9 @@ METRICS = ("frame_ap", "video_ap")
 #: judged on curves of at least this many epochs (shorter ones are noise).
 CONVERGED_GAIN = 0.02
 CONVERGED_MIN_EPOCHS = 8
+#: A curve whose best point never rose this far above its first has not started to learn: flat,
+#: not converged (the weak variants on a hard world look "converged" at their class priors).
+LEARNED_GAIN = 0.05
 
 
 def mean_std(values: Iterable[float | None]) -> tuple[float | None, float | None, int]:
@@ -32,11 +35,27 @@ def mean_std(values: Iterable[float | None]) -> tuple[float | None, float | None
     return statistics.fmean(defined), std, len(defined)
 
 
-def converged(curve: list[dict[str, Any]]) -> bool | None:
-    """Whether validation Frame AP had stopped rising (None: too few epochs to tell)."""
-    values = [point["val_frame_ap"] for point in curve if point.get("val_frame_ap") is not None]
+def _val_curve(curve: list[dict[str, Any]]) -> list[float]:
+    return [point["val_frame_ap"] for point in curve if point.get("val_frame_ap") is not None]
+
+
+def flat(curve: list[dict[str, Any]]) -> bool | None:
+    """Whether validation Frame AP never rose :data:`LEARNED_GAIN` above its first point
+    (None: too few epochs to tell)."""
+    values = _val_curve(curve)
     if len(values) < CONVERGED_MIN_EPOCHS:
         return None
+    return max(values) - values[0] < LEARNED_GAIN
+
+
+def converged(curve: list[dict[str, Any]]) -> bool | None:
+    """Whether validation Frame AP rose and then stopped rising (None: too few epochs to tell;
+    False for a :func:`flat` curve, which has not started)."""
+    values = _val_curve(curve)
+    if len(values) < CONVERGED_MIN_EPOCHS:
+        return None
+    if flat(curve):
+        return False
     quarter = len(values) // 4
     last, before = values[-quarter:], values[-2 * quarter : -quarter]
     return statistics.fmean(last) - statistics.fmean(before) < CONVERGED_GAIN
@@ -60,6 +79,7 @@ def _stats(entries: list[dict[str, Any]]) -> dict[str, Any]:
     flags = [converged(e.get("curve") or []) for e in entries]
     row["converged"] = sum(flag is True for flag in flags)
     row["convergence_known"] = sum(flag is not None for flag in flags)
+    row["flat"] = sum(flat(e.get("curve") or []) is True for e in entries)
     row["steps"] = [e.get("steps") for e in entries]
     return row
 

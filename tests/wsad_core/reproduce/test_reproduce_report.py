@@ -6,7 +6,7 @@ import math
 import pytest
 
 from wsad_core.reproduce.report import closing_lines, write_report
-from wsad_core.reproduce.summary import converged, mean_std
+from wsad_core.reproduce.summary import converged, flat, mean_std
 
 # (frame AP seed 0, seed 1), (video AP seed 0, seed 1)
 NUMBERS = {
@@ -57,6 +57,14 @@ def test_converged():
     assert converged(_curve([0.1, 0.2, 0.3, 0.3, 0.31, 0.31, 0.31, 0.31])) is True
     assert converged(_curve([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8])) is False
     assert converged(_curve([0.1, 0.2])) is None
+
+
+def test_a_curve_that_never_rose_is_flat_not_converged():
+    """The weak variants on the H100 (session 6): a plateau at the class priors from epoch 1."""
+    never = _curve([0.10, 0.116, 0.105, 0.11, 0.11, 0.119, 0.11, 0.105, 0.106, 0.11])
+    assert flat(never) is True and converged(never) is False
+    assert flat(_curve([0.1, 0.2, 0.3, 0.3, 0.31, 0.31, 0.31, 0.31])) is False
+    assert flat(_curve([0.1, 0.1])) is None
 
 
 def test_report_numbers(results, tmp_path):
