@@ -110,9 +110,11 @@ class VideoCache:
                 continue
             with VideoReader(path) as reader:
                 info = reader.info
-            stored = _stored_bytes(info, short_side)
-            if info.frame_count * info.width * info.height * 3 > self.max_video or planned + stored > self.budget:
+            if info.frame_count * info.width * info.height * 3 > self.max_video:
                 continue
+            stored = _stored_bytes(info, short_side)
+            if planned + stored > self.budget:
+                break  # the budget is spent: the rest is read by seeking (no need to open them all)
             chosen.append(path)
             planned += stored
 
