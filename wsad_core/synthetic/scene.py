@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import colorsys
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -190,9 +190,22 @@ def simulate_video(config: WorldConfig, seed: int | np.random.Generator, video_i
         roles[0] = False
     colors = _colors(rng, count)
     slots = rng.permutation(count)
+    acting = config if config.video_classes is None else _video_config(config, rng)
     figures = [
-        _make_figure(rng, config, nframes, index, roles[index], colors[index], (int(slots[index]), count))
+        _make_figure(rng, acting, nframes, index, roles[index], colors[index], (int(slots[index]), count))
         for index in range(count)
     ]
     render_seed = int(rng.integers(0, 2**31 - 1))
     return scene_from_figures(video_id, config, nframes, figures, render_seed)
+
+
+def _video_config(config: WorldConfig, rng: np.random.Generator) -> WorldConfig:
+    """``config`` restricted to the ``video_classes`` classes this video draws (a crouch brings
+    its stand-up); actors walk in from outside only where walk is one of them."""
+    starters = [name for name in config.classes if name != "stand_up"]
+    drawn = set(rng.choice(starters, size=config.video_classes, replace=False).tolist())
+    if "crouch_down" in drawn:
+        drawn.add("stand_up")
+    classes = tuple(name for name in config.classes if name in drawn)
+    enter = config.enter_probability if "walk" in drawn else 0.0
+    return replace(config, classes=classes, enter_probability=enter, video_classes=None)

@@ -111,3 +111,26 @@ def test_people_overlap_and_are_drawn_far_to_near(make_scene) -> None:
     colors = {tuple(int(v) for v in image[round(head[1]), round(head[0])])}
     expected = tuple(min(255, round(c * 1.15)) for c in near.color)
     assert colors == {expected}
+
+
+def test_one_class_per_video_labels_every_video_with_one_action() -> None:
+    """`bench-ucf` (video_classes=1): UCF101-24's labelling, where a whole-video label names
+    what the video's actors do; bystanders still stand about doing nothing."""
+    from wsad_core.synthetic import get_preset
+    from wsad_core.synthetic.weak_labels import weak_labels
+
+    config = dataclasses.replace(get_preset("bench-ucf"), seconds=(4.0, 5.0))
+    drawn, bystanders = set(), 0
+    for seed in range(24):
+        scene = simulate_video(config, seed)
+        (_, _, labels), = weak_labels(scene)
+        assert len(labels) == 1, (seed, labels)
+        drawn |= set(labels)
+        for figure in scene.figures:
+            bystanders += figure.bystander
+            assert {name for name, _, _ in figure.segments} <= set(labels)
+    assert len(drawn) >= 5 and bystanders > 0  # the classes vary between videos
+    with pytest.raises(ValueError, match="video_classes"):
+        dataclasses.replace(config, video_classes=0)
+    with pytest.raises(ValueError, match="video_classes"):
+        dataclasses.replace(config, video_classes=9)
