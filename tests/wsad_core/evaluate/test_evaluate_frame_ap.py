@@ -178,11 +178,11 @@ def brute_force(gt: list[tuple], det: list[tuple], classes: list[int], cap: int 
             heapq.heapreplace(heap, entry)
     results: dict[int, list] = {c: [] for c in classes}
     for key, entries in kept.items():
-        if key not in by_key:
-            continue
+        # A keyframe without ground truth of an evaluated class has no box to match: its
+        # detections are false positives (ActivityNet's evaluator, frame_ap's default).
         entries = sorted(entries, key=lambda e: (-e[0], e[-1]))
         for c in classes:
-            boxes = [b for b, a in by_key[key] if a == c]
+            boxes = [b for b, a in by_key.get(key, []) if a == c]
             taken = [False] * len(boxes)
             for s, a, y1, x1, y2, x2, order in entries:
                 if a != c or x1 >= x2 or y1 >= y2:
