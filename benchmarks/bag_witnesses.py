@@ -35,9 +35,10 @@ from wsad_core.tubes.iou import box_iou
 from wsad_core.tubes.project_tubelets import TubeletConfig, project_tubelets
 
 
-def witnesses(scene, tubelet, label: str) -> bool:  # noqa: ANN001 - a VideoScene, a Tubelet
+def witnesses(scene, labels: np.ndarray, tubelet, label: str) -> bool:  # noqa: ANN001 - VideoScene, Tubelet
+    """``labels``: the scene's ``labels()`` (frames, people, classes), computed once per video."""
     frame = tubelet.centre_frame
-    doing = scene.labels()[frame][:, ACTIONS.index(label)]
+    doing = labels[frame][:, ACTIONS.index(label)]
     if not doing.any():
         return False
     scale = np.array([scene.width, scene.height, scene.width, scene.height], dtype=np.float64)
@@ -58,6 +59,7 @@ def main() -> None:
     world = seed_world(args.out, args.preset, args.seed)
     detections = world.ensure_main()
     scenes = {scene.video_id: scene for scene in world.scenes()}
+    scene_labels = {video: scene.labels() for video, scene in scenes.items()}
     train = {video.video_id for video in world.manifest.videos if video.split == "train"}
     with Project.open(world.main_dir) as project:
         tubelets = project_tubelets(project, choose_detection_set(project, detections), TubeletConfig(k=16))
@@ -75,7 +77,7 @@ def main() -> None:
                  for i, (video, (start, end, labels)) in enumerate(cells)]
         bags = [bag for bag in make_bags(clips, tubelets) if bag.labels and bag.tubelets]
         pairs = [(bag, label) for bag in bags for label in bag.labels]
-        known = {(bag.clip_id, t.track_id, t.centre_frame, label): witnesses(scenes[bag.video], t, label)
+        known = {(bag.clip_id, t.track_id, t.centre_frame, label): witnesses(scenes[bag.video], scene_labels[bag.video], t, label)
                  for bag, label in pairs for t in bag.tubelets}
         share = np.mean([known[(bag.clip_id, t.track_id, t.centre_frame, label)]
                          for bag, label in pairs for t in bag.tubelets])

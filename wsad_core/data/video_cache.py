@@ -88,13 +88,15 @@ class VideoCache:
         if key in self._decoded:
             return self._decoded[key]
         reader = self._reader(path)
-        info = reader.info
-        size = info.frame_count * info.width * info.height * 3
-        if size > self.max_video or self._decoded_bytes + _stored_bytes(info, short_side) > self.budget:
+        if self._too_large(reader.info) or self._decoded_bytes + _stored_bytes(reader.info, short_side) > self.budget:
             return reader
         decoded = self._keep(key, _decode(reader, short_side))
         self._readers.pop(path).close()
         return decoded
+
+    def _too_large(self, info: VideoInfo) -> bool:
+        """Worth reading by seeking rather than decoding whole, whatever the budget."""
+        return info.frame_count * info.width * info.height * 3 > self.max_video
 
     def _keep(self, key: tuple[str, int | None], decoded: DecodedVideo) -> DecodedVideo:
         self._decoded[key] = decoded
@@ -108,9 +110,11 @@ class VideoCache:
         for path in dict.fromkeys(paths):
             if (path, short_side) in self._decoded:
                 continue
+            # Only the header is read here; the decoding threads open the file again. Keeping
+            # every chosen reader open until then would hold one file per video (thousands).
             with VideoReader(path) as reader:
                 info = reader.info
-            if info.frame_count * info.width * info.height * 3 > self.max_video:
+            if self._too_large(info):
                 continue
             stored = _stored_bytes(info, short_side)
             if planned + stored > self.budget:
