@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from wsad_core.reproduce.plan import Plan, scaled_subclip_seconds
-from wsad_core.reproduce.variants import VARIANTS, variant_overrides
+from wsad_core.reproduce.variants import RUN_ORDER, variant_overrides
 from wsad_core.reproduce.worlds import SeedWorld
 from wsad_core.train import make_config
 
@@ -52,9 +52,9 @@ def _canonical(overrides: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def plan_jobs(plan: Plan) -> list[Job]:
-    """Every job of ``plan``: the table for all seeds first (the headline numbers), then
-    the sweeps."""
-    jobs: list[Job] = [Job("table", name, seed, name) for seed in plan.seeds for name in VARIANTS]
+    """Every job of ``plan``: the table for all seeds first (the headline numbers, in
+    :data:`RUN_ORDER`), then the sweeps."""
+    jobs: list[Job] = [Job("table", name, seed, name) for seed in plan.seeds for name in RUN_ORDER]
     if "subclip" in plan.studies:
         for seed in plan.sweep_seed_list:
             for seconds in plan.subclip_seconds:

@@ -7,6 +7,7 @@ import pytest
 from wsad_core.errors import WsadError
 from wsad_core.reproduce import VARIANTS, Plan, default_plan, quick_plan, variant_overrides
 from wsad_core.reproduce.jobs import _canonical, plan_jobs
+from wsad_core.reproduce.variants import RUN_ORDER
 from wsad_core.reproduce.plan import scaled_subclip_seconds
 from wsad_core.train import make_config
 
@@ -71,7 +72,8 @@ def test_jobs_and_sharing_keys():
     jobs = plan_jobs(plan)
     keys = [job.key for job in jobs]
     assert len(keys) == len(set(keys))
-    assert keys[: len(VARIANTS)] == [f"table/{name}/seed0" for name in VARIANTS]
+    assert keys[: len(VARIANTS)] == [f"table/{name}/seed0" for name in RUN_ORDER]
+    assert sorted(RUN_ORDER) == sorted(VARIANTS) and RUN_ORDER[:2] == ("full", "mil_max_unc")
     studies = {job.study for job in jobs}
     assert studies == {"table", "subclip", "bags", "noise"}
     # canonical overrides: the last value wins, so a sweep point equal to the default compares equal
