@@ -8,6 +8,7 @@ from wsad_core.project.exchange import (
     import_ucf24_ground_truth,
 )
 from wsad_core.project.ground_truth import DerivedLabelsReport
+from wsad_core.project.labels import GtPerson
 from wsad_core.project.prediction_reader import RunPredictions, TubeBox, TubeletBoxes
 from wsad_core.project.predictions import PredictedTubeRecord, PredictionSetRecord, VideoPredictions
 from wsad_core.project.project import Project
@@ -24,6 +25,7 @@ __all__ = [
     "ClipRecord",
     "DerivedLabelsReport",
     "GroundTruthReport",
+    "GtPerson",
     "ImportReport",
     "LabelRecord",
     "PredictedTubeRecord",

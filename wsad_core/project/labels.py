@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from wsad_core.errors import ProjectError
 from wsad_core.formats import BUILTIN_LABEL_MAPS, builtin_label_map, read_label_map
 from wsad_core.project.records import LabelRecord
-from wsad_core.project.schema import AnnotatedFrame, ClipLabel, GtBox, Label
+from wsad_core.project.schema import AnnotatedFrame, ClipLabel, GtBox, Label, Video
 
 # Distinct, readable on dark and light video frames; cycled when there are more labels.
 PALETTE = (
@@ -205,6 +205,44 @@ def ground_truth_boxes(session: Session, video_id: int) -> dict[int, list[FrameB
         if x1 is not None:
             boxes.append(FrameBox(frame, x1, y1, x2, y2, name, person_id))
     return frames
+
+
+@dataclass(frozen=True)
+class GtPerson:
+    """One person on an annotated frame: their box (normalised) and every action they do there."""
+
+    box: tuple[float, float, float, float]
+    labels: tuple[str, ...]
+
+
+def ground_truth_people(session: Session, video_names: Iterable[str]) -> dict[tuple[str, int], list[GtPerson]]:
+    """The people on every annotated frame of the named videos, by (video name, frame).
+
+    AVA stores one row per (box, action), so a person's rows are merged: by person id, or by
+    the box itself where the file gave none. An annotated frame with nobody maps to an empty
+    list ("annotated, nobody acting" differs from "not annotated").
+    """
+    query = (
+        select(Video.name, AnnotatedFrame.frame, GtBox.person_id, GtBox.x1, GtBox.y1, GtBox.x2, GtBox.y2, Label.name)
+        .join(AnnotatedFrame, AnnotatedFrame.video_id == Video.id)
+        .outerjoin(GtBox, GtBox.annotated_frame_id == AnnotatedFrame.id)
+        .outerjoin(Label, Label.id == GtBox.label_id)
+        .where(Video.name.in_(list(video_names)), AnnotatedFrame.frame.is_not(None))
+        .order_by(Video.name, AnnotatedFrame.frame, GtBox.id)
+    )
+    frames: dict[tuple[str, int], dict[object, tuple[tuple[float, ...], list[str]]]] = {}
+    for video, frame, person, x1, y1, x2, y2, label in session.execute(query):
+        people = frames.setdefault((video, frame), {})
+        if x1 is None:
+            continue
+        box = (x1, y1, x2, y2)
+        _, labels = people.setdefault(person if person is not None else box, (box, []))
+        if label is not None and label not in labels:
+            labels.append(label)
+    return {
+        key: [GtPerson(box, tuple(labels)) for box, labels in people.values()]
+        for key, people in frames.items()
+    }
 
 
 def set_label_shortcut(session: Session, name: str, shortcut: str | None) -> Label:

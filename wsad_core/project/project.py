@@ -245,6 +245,11 @@ class Project(ProjectStore):
         with self.reading() as session:
             return label_ops.ground_truth_boxes(session, video_ops.get_video(session, video).id)
 
+    def ground_truth_people(self, videos: Iterable[str]) -> dict[tuple[str, int], list[label_ops.GtPerson]]:
+        """The people (box and actions) on every annotated frame of the named videos."""
+        with self.reading() as session:
+            return label_ops.ground_truth_people(session, videos)
+
     # Runs --------------------------------------------------------------------------------
     def create_run(self, name: str, config: dict, *, kind: str = "train") -> RunRecord:
         with self.transaction() as session:

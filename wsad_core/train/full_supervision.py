@@ -8,43 +8,25 @@ labels, so the naive objective on such bags is the per-box cross-entropy of the 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import torch
-from sqlalchemy import select
 
 from wsad_core.mil.bags import Bag
 from wsad_core.mil.targets import fully_supervised_targets
 from wsad_core.project import Project
-from wsad_core.project.schema import AnnotatedFrame, GtBox, Label, Video
 from wsad_core.tubes import Tubelet
 
 
 def ground_truth_snapshot(project: Project, videos: Sequence[str]) -> list[dict[str, Any]]:
-    """Per annotated frame of ``videos``: the people's boxes and action names."""
-    with project.reading() as session:
-        rows = session.execute(
-            select(Video.name, AnnotatedFrame.frame, GtBox.person_id, GtBox.x1, GtBox.y1, GtBox.x2, GtBox.y2, Label.name)
-            .join(AnnotatedFrame, AnnotatedFrame.video_id == Video.id)
-            .outerjoin(GtBox, GtBox.annotated_frame_id == AnnotatedFrame.id)
-            .outerjoin(Label, Label.id == GtBox.label_id)
-            .where(Video.name.in_(list(videos)), AnnotatedFrame.frame.is_not(None))
-        ).all()
-    frames: dict[tuple[str, int], dict[object, dict[str, Any]]] = defaultdict(dict)
-    for video, frame, person, x1, y1, x2, y2, label in rows:
-        people = frames[(video, frame)]
-        if x1 is None:
-            continue
-        key = person if person is not None else (x1, y1, x2, y2)
-        entry = people.setdefault(key, {"box": [x1, y1, x2, y2], "labels": []})
-        if label is not None and label not in entry["labels"]:
-            entry["labels"].append(label)
+    """Per annotated frame of ``videos``: the people's boxes and action names (plain data,
+    so the training workers and the run folder get a copy that no longer needs the database)."""
     return [
-        {"video": video, "frame": frame, "people": list(people.values())}
-        for (video, frame), people in sorted(frames.items())
+        {"video": video, "frame": frame,
+         "people": [{"box": list(person.box), "labels": list(person.labels)} for person in people]}
+        for (video, frame), people in sorted(project.ground_truth_people(videos).items())
     ]
 
 

@@ -10,12 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import select
 
 from wsad_core.detect.cache import DetectionSet
 from wsad_core.files import atomic_output
 from wsad_core.project import Project, VideoRecord
-from wsad_core.project.schema import AnnotatedFrame, GtBox, Video
 from wsad_core.tubes.iou import box_iou
 from wsad_core.tubes.tracks import FrameDetections, link_tracks
 from wsad_core.tubes.tubelets import Tubelet, cut_tubelets, deduplicate_tubelets
@@ -100,19 +98,12 @@ class TubeletQuality:
 
 
 def _gt_person_boxes(project: Project, videos: dict[str, VideoRecord]) -> dict[tuple[str, int], np.ndarray]:
-    """Distinct ground-truth person boxes per (video, frame)."""
-    with project.reading() as session:
-        rows = session.execute(
-            select(Video.name, AnnotatedFrame.frame, GtBox.person_id, GtBox.x1, GtBox.y1, GtBox.x2, GtBox.y2)
-            .join(AnnotatedFrame, AnnotatedFrame.id == GtBox.annotated_frame_id)
-            .join(Video, Video.id == AnnotatedFrame.video_id)
-            .where(AnnotatedFrame.frame.is_not(None), Video.name.in_(list(videos)))
-        ).all()
-    people: dict[tuple[str, int], dict[object, tuple[float, ...]]] = {}
-    for name, frame, person, *box in rows:
-        key = person if person is not None else tuple(box)
-        people.setdefault((name, frame), {})[key] = tuple(box)
-    return {key: np.array(list(boxes.values())) for key, boxes in people.items()}
+    """Distinct ground-truth person boxes per (video, frame) that has anybody on it."""
+    return {
+        key: np.array([person.box for person in people])
+        for key, people in project.ground_truth_people(videos).items()
+        if people
+    }
 
 
 def match_quality(

@@ -242,3 +242,30 @@ def test_ucf24_pyannot_format_with_small_integer_types(project, tmp_path):
                  "JOIN annotated_frames f ON f.id = b.annotated_frame_id ORDER BY f.frame LIMIT 1")
         ).one()
     assert box == (200, 10 / 320, 10 / 240, 60 / 320, 110 / 240)
+
+
+def test_people_per_annotated_frame_merge_one_row_per_action(small_ava, project, make_video):
+    project.import_videos([make_video("vidA.mp4", frames=50, fps=25)])
+    people = project.ground_truth_people(["vidA", "not-a-video"])
+    assert sorted(people) == [("vidA", t * 25) for t in (902, 903, 905, 909, 910, 911)]
+    first = people[("vidA", 902 * 25)]
+    assert [(p.box, set(p.labels)) for p in first] == [
+        ((0.1, 0.1, 0.4, 0.9), names(SIT, TALK)),
+        ((0.5, 0.2, 0.8, 0.95), names(STAND)),
+    ]
+    assert people[("vidA", 903 * 25)] == []  # annotated, nobody acting
+    assert project.ground_truth_people([]) == {}
+
+
+def test_people_without_person_ids_are_merged_by_their_box(project, tmp_path, make_video):
+    path = tmp_path / "gt.csv"
+    path.write_text(
+        f"vidA,0902,0.1,0.1,0.4,0.9,{SIT}\nvidA,0902,0.5,0.2,0.8,0.95,{STAND}\nvidA,0902,0.1,0.1,0.4,0.9,{TALK}\n"
+    )
+    import_ava_ground_truth(project, path, label_map="ava-v2.2")
+    project.import_videos([make_video("vidA.mp4", frames=50, fps=25)])
+    (frame,) = project.ground_truth_people(["vidA"]).values()
+    assert sorted((p.box, p.labels) for p in frame) == [
+        ((0.1, 0.1, 0.4, 0.9), (NAMES[SIT], NAMES[TALK])),
+        ((0.5, 0.2, 0.8, 0.95), (NAMES[STAND],)),
+    ]
