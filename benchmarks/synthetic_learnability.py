@@ -10,7 +10,11 @@ moving member of each pair, so it should stay clearly below the video model.
 
 Usage: python benchmarks/synthetic_learnability.py [--preset bench] [--seed 0] [--minutes 10]
        [--epochs 8] [--lr 0.1] [--warmup-epochs 0.25] [--checkpoint-every 46]
-       [--model cpu-tiny] [--no-single-frame] [--out bench-out/learnability]
+       [--model cpu-tiny] [--no-single-frame] [--out bench-out/learnability] [key=value ...]
+
+Trailing ``key=value`` items are training overrides for both models, e.g. ``data.frame_stride=3``
+to try another temporal sampling, or ``max_steps=304`` to compare worlds or presets at a fixed
+number of steps while the machine is shared (the target itself is the 10 minutes alone).
 
 The defaults are the settings measured in benchmarks/results/learnability_2026-11-26_session4.md
 (8 epochs of the 96-video `bench` training split take 9.5–12 minutes alone on 2 cores, depending
@@ -182,6 +186,7 @@ def main() -> None:
     parser.add_argument("--checkpoint-every", type=int, default=46, help="steps between points of the curve")
     parser.add_argument("--no-single-frame", action="store_true", help="skip the single-frame control")
     parser.add_argument("--out", type=Path, default=Path("bench-out/learnability"))
+    parser.add_argument("overrides", nargs="*", help="training overrides, key=value")
     args = parser.parse_args()
     root = (args.out / f"{args.preset}-seed{args.seed}").resolve()
     build_project(root, args.preset, args.seed)
@@ -189,11 +194,13 @@ def main() -> None:
         "mode=full", f"model={args.model}", f"epochs={args.epochs}", f"max_minutes={args.minutes}",
         "keep_checkpoints=true", f"checkpoint_every_steps={args.checkpoint_every}", "loss=bce",
         f"seed={args.seed}", f"optim.lr={args.lr}", f"optim.warmup_epochs={args.warmup_epochs}",
+        *args.overrides,
     ]
     report: dict = {"preset": args.preset, "seed": args.seed, "model": args.model, "minutes": args.minutes,
-                    "epochs": args.epochs, "lr": args.lr, "warmup_epochs": args.warmup_epochs}
+                    "epochs": args.epochs, "lr": args.lr, "warmup_epochs": args.warmup_epochs,
+                    "overrides": args.overrides}
     with Project.open(root) as project:
-        report["video"] = train_and_curve(project, "learnability-video", common, None)
+        report["video"] = train_and_curve(project, "learnability-video", common, make_config(common).data.frame_stride)
         if not args.no_single_frame:
             report["single_frame"] = train_and_curve(
                 project, "learnability-single-frame", [*common, "data.frame_stride=0"], 0

@@ -5,8 +5,9 @@ model, MIL loss, optimiser, bookkeeping), timed after a first epoch, which also 
 every video once before the loader's workers start (that epoch's cost is printed too); the bare step is
 the same model's forward, backward and SGD step on random tensors of the same shape, with no
 data loading. The target is a pipeline at most 10 % slower than the bare step, i.e. a loader
-that keeps the model fed. On CUDA both run as training does there (AMP per ``amp``,
-channels_last_3d), and the peak GPU memory of each is printed.
+that keeps the model fed; the loader alone (batches drawn and moved to the device, no model)
+is timed too, to tell a slow loader from a loader that competes with the model for the cores.
+On CUDA both run as training does there (AMP per ``amp``, channels_last_3d), and the peak GPU memory of each is printed.
 
 Usage: python benchmarks/train_step.py [--model cpu-tiny] [--steps 20] [--workers 2] [--project DIR]
                                        [--preset demo] [key=value ...]   (training overrides, e.g. amp=fp16)
@@ -51,6 +52,23 @@ def pipeline_seconds(trainer: Trainer, steps: int) -> tuple[float, float, torch.
         else:
             trainer.state.epoch += 1
     return first, (time.perf_counter() - started) / steps, shape
+
+
+def loader_seconds(trainer: Trainer, steps: int) -> float:
+    """Seconds per batch of the loader alone (workers, collate, pinning, the copy to the
+    device), over ``steps`` batches after the epochs already run: how many clips per second
+    the data path could feed a model that took no time."""
+    device, done = trainer.device, 0
+    started = time.perf_counter()
+    while done < steps:
+        for batch in trainer._loader():
+            batch.to(device)
+            done += 1
+            if done == steps:
+                break
+        trainer.state.epoch += 1
+    synchronize(device)
+    return (time.perf_counter() - started) / steps
 
 
 def synchronize(device: torch.device) -> None:
@@ -124,6 +142,7 @@ def main() -> None:
         with _StopRequest():
             first, pipeline, shape = pipeline_seconds(trainer, args.steps)
         pipeline_peak = peak_gib(device)
+        loader = loader_seconds(trainer, args.steps)
         bare = bare_seconds(trainer, shape, shape[0], args.steps)
         bare_peak = peak_gib(device)
         trainer.close()
@@ -137,6 +156,8 @@ def main() -> None:
     print(f"pipeline step {pipeline:.3f} s ({shape[0] / pipeline:.1f} clips/s{_memory(pipeline_peak)}), "
           f"bare forward/backward {bare:.3f} s ({shape[0] / bare:.1f} clips/s{_memory(bare_peak)}): "
           f"overhead {100 * (pipeline / bare - 1):+.0f} % (target ≤ +10 %)")
+    print(f"loader alone (no model): {loader:.3f} s per batch, {shape[0] / loader:.1f} clips/s "
+          f"with {args.workers} workers ({'enough' if loader < bare else 'NOT enough'} for the bare step)")
 
 
 if __name__ == "__main__":
