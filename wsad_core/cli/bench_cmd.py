@@ -23,7 +23,11 @@ def reproduce(
     seed: Annotated[int, typer.Option("--seed", help="First world seed (the world and the training seed).")] = 0,
     json_path: Annotated[Optional[Path], typer.Option("--json", help="Where to write OUT.json.")] = None,
     preset: Annotated[
-        Optional[str], typer.Option("--preset", help="World preset (default: bench).")
+        Optional[str],
+        typer.Option("--preset", help="World preset of every study (default: bench-ucf, and bench for the sub-clip sweep)."),
+    ] = None,
+    subclip_preset: Annotated[
+        Optional[str], typer.Option("--subclip-preset", help="World preset of the sub-clip sweep (default: as --preset, or bench).")
     ] = None,
     model: Annotated[str, typer.Option("--model", help="Model preset, the same for every variant.")] = "cpu-tiny",
     epochs: Annotated[Optional[int], typer.Option("--epochs", help="Epochs per run (default: the plan's).")] = None,
@@ -50,7 +54,7 @@ def reproduce(
     from wsad_core.reproduce import reproduce as run_reproduction
 
     make = quick_plan if quick else default_plan
-    plan = make(seed, model=model, **({"preset": preset} if preset else {}))
+    plan = make(seed, model=model, preset=preset, subclip_preset=subclip_preset)
     changes: dict = {"extra_overrides": tuple(overrides or ())}
     if epochs is not None:
         changes["epochs"] = epochs

@@ -27,7 +27,7 @@ def markdown(summary: Mapping[str, Any], plan: Mapping[str, Any]) -> str:
     lines = [
         f"# Reproduction on the synthetic world ({plan['name']} plan)",
         "",
-        f"World preset `{plan['preset']}`, world seeds {seeds}; model `{plan['model']}`, "
+        f"World preset `{plan['preset']}`{_subclip_world(plan)}, world seeds {seeds}; model `{plan['model']}`, "
         f"{plan['epochs']} epochs per run, lr {plan['lr']:g}, {plan['bags_per_batch']} bags x "
         f"{plan['tubelets_per_bag']} tubelets per batch. Sweep points with more bags (shorter "
         "sub-clips) or smaller batches get proportionally fewer epochs, so that every run takes "
@@ -73,6 +73,11 @@ def markdown(summary: Mapping[str, Any], plan: Mapping[str, Any]) -> str:
             detail = f" (best: {claim['best']})"
         lines.append(f"- {claim['claim']}: {verdict}{detail}")
     return "\n".join(lines) + "\n"
+
+
+def _subclip_world(plan: Mapping[str, Any]) -> str:
+    other = plan.get("subclip_preset")
+    return "" if not other or "subclip" not in plan.get("studies", ()) else f" (`{other}` for the sub-clip sweep)"
 
 
 def _epochs(row: Mapping[str, Any]) -> str:

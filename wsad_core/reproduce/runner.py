@@ -116,14 +116,14 @@ def run_plan(plan: Plan, out: Path, store: ResultStore, log: Log = print, parall
     """Run every job of ``plan`` not yet in ``store``, recording each as it finishes;
     ``parallel`` jobs at a time."""
     jobs = plan_jobs(plan)
-    worlds = {seed: seed_world(out, plan.preset, seed) for seed in plan.seeds}
+    worlds = {world_key(plan, job): seed_world(out, *world_key(plan, job)) for job in jobs}
     todo = [job for job in jobs if not store.done(job.key)]
     log(f"{len(jobs)} jobs, {len(jobs) - len(todo)} already done")
     if parallel > 1:
         _run_parallel(todo, plan, worlds, store, log, parallel)
         return store
     for index, job in enumerate(todo, 1):
-        world = worlds[job.seed]
+        world = worlds[world_key(plan, job)]
         entry = _record_shared(store, job, resolve(job, plan, world))
         if entry is not None:
             log(f"[{index}/{len(todo)}] {job.key}: same run as {entry['shared_with']}")
@@ -133,6 +133,11 @@ def run_plan(plan: Plan, out: Path, store: ResultStore, log: Log = print, parall
         store.record(job.key, entry)
         log(f"[{index}/{len(todo)}] {job.key}: {_finished(entry)}")
     return store
+
+
+def world_key(plan: Plan, job: Job) -> tuple[str, int]:
+    """(preset, seed) of the world ``job`` trains in."""
+    return plan.preset_of(job.study), job.seed
 
 
 def _finished(entry: dict[str, Any]) -> str:
@@ -155,13 +160,13 @@ def _child_threads(threads: int) -> None:
 
 
 def _run_parallel(
-    todo: list[Job], plan: Plan, worlds: dict[int, SeedWorld], store: ResultStore, log: Log, parallel: int
+    todo: list[Job], plan: Plan, worlds: dict[tuple[str, int], SeedWorld], store: ResultStore, log: Log, parallel: int
 ) -> None:
     """Train the distinct runs of ``todo`` ``parallel`` at a time (each process gets an even
     share of this process's torch threads); jobs that are the same run as another are
     recorded when it is. Every run that finishes is recorded even if another fails; the first failure is raised
     at the end, and the jobs not yet started are not started."""
-    resolved = {job.key: resolve(job, plan, worlds[job.seed]) for job in todo}  # builds the worlds here
+    resolved = {job.key: resolve(job, plan, worlds[world_key(plan, job)]) for job in todo}  # builds the worlds here
     leaders: dict[str, Job] = {}
     followers: list[Job] = []
     for job in todo:
@@ -182,7 +187,7 @@ def _run_parallel(
             while waiting and len(running) < parallel and failure is None:
                 job = waiting.pop(0)
                 log(f"{job.key}: training")
-                running[pool.submit(run_job, job, plan, worlds[job.seed], print)] = job
+                running[pool.submit(run_job, job, plan, worlds[world_key(plan, job)], print)] = job
             if not running:
                 break
             finished, _ = wait(running, return_when=FIRST_COMPLETED)

@@ -22,6 +22,16 @@ def finite(value: float | None) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def same_plan(stored: dict[str, Any] | None, plan: dict[str, Any]) -> bool:
+    """Whether a results file's plan is ``plan``. A field the file does not have (added to
+    plans since it was written) matches when ``plan`` leaves it unset (None), so results of
+    an older version resume under the same settings."""
+    if stored is None:
+        return False
+    wanted = json.loads(json.dumps(plan))
+    return stored == {key: value for key, value in wanted.items() if key in stored or value is not None}
+
+
 class ResultStore:
     """``{"format": 1, "plan": {...}, "entries": {key: entry}}`` on disk, rewritten atomically
     after every entry. A file made under another plan is refused rather than mixed in."""
@@ -32,7 +42,7 @@ class ResultStore:
         self.entries: dict[str, dict[str, Any]] = {}
         if self.path.is_file():
             data = json.loads(self.path.read_text(encoding="utf-8"))
-            if data.get("plan") != json.loads(json.dumps(plan)):
+            if not same_plan(data.get("plan"), plan):
                 raise WsadError(
                     f"{self.path} holds results of another plan; choose another --out or remove the file"
                 )

@@ -1,5 +1,6 @@
 """The runner records each finished entry at once and skips finished entries when rerun."""
 
+import dataclasses
 import json
 
 import pytest
@@ -71,6 +72,28 @@ def test_resume_skips_finished_entries(fake, tmp_path):
     calls.clear()
     run_plan(PLAN, tmp_path, ResultStore(path, PLAN.to_dict()), log=lambda _: None)
     assert calls == []
+
+
+def test_each_study_trains_in_its_own_world(fake, tmp_path, monkeypatch):
+    plan = dataclasses.replace(PLAN, seeds=(0,), subclip_preset="demo")
+    worlds = []
+    monkeypatch.setattr(runner_module, "run_job", lambda job, plan, world, log: worlds.append(
+        (job.study, world.preset, world.root.name)) or {"study": job.study, "identity": job.key,
+                                                          "frame_ap": 0.5, "video_ap": None,
+                                                          "train_seconds": 0.0, "eval_seconds": 0.0})
+    run_plan(plan, tmp_path, ResultStore(tmp_path / "r.json", plan.to_dict()), log=lambda _: None)
+    assert {(study, preset) for study, preset, _ in worlds} == {
+        ("table", "tiny"), ("bags", "tiny"), ("noise", "tiny"), ("subclip", "demo")}
+    assert {root for study, _, root in worlds if study == "subclip"} == {"demo-seed0"}
+
+
+def test_results_of_a_plan_without_a_newer_field_resume(tmp_path):
+    path = tmp_path / "results.json"
+    older = {key: value for key, value in PLAN.to_dict().items() if key != "subclip_preset"}
+    ResultStore(path, older).record("table/naive/seed0", {"study": "table"})
+    assert ResultStore(path, PLAN.to_dict()).done("table/naive/seed0")  # the field is unset: same plan
+    with pytest.raises(WsadError, match="another plan"):
+        ResultStore(path, dataclasses.replace(PLAN, subclip_preset="demo").to_dict())
 
 
 def test_store_refuses_another_plan(tmp_path):

@@ -54,6 +54,20 @@ def test_plans():
         Plan(name="x", preset="tiny", model="cpu-tiny", seeds=(), epochs=1)
 
 
+def test_default_worlds_follow_the_paper_datasets():
+    """Table 1 (UCF101-24 in the paper) on one-class-per-video bench-ucf, the sub-clip curve
+    (AVA) on the multi-label bench; a preset given alone is every study's."""
+    plan = default_plan(0)
+    assert (plan.preset_of("table"), plan.preset_of("bags"), plan.preset_of("noise")) == ("bench-ucf",) * 3
+    assert plan.preset_of("subclip") == "bench"
+    assert quick_plan(0).preset_of("table") == "bench-ucf"
+    tiny = default_plan(0, preset="tiny")
+    assert tiny.subclip_preset is None and tiny.preset_of("subclip") == "tiny"
+    mixed = default_plan(0, preset="tiny", subclip_preset="demo")
+    assert (mixed.preset_of("table"), mixed.preset_of("subclip")) == ("tiny", "demo")
+    assert default_plan(0, preset="bench", subclip_preset="bench").subclip_preset is None
+
+
 def test_job_counts():
     """Quick: the table on one world. Default: the table on three seeds, the sweeps on the
     first (the sub-clip whole-video, bag 4x4 and recall-0.7 points are the table's runs)."""
