@@ -10,7 +10,8 @@ is timed too, to tell a slow loader from a loader that competes with the model f
 On CUDA both run as training does there (AMP per ``amp``, channels_last_3d), and the peak GPU memory of each is printed.
 
 Usage: python benchmarks/train_step.py [--model cpu-tiny] [--steps 20] [--workers 2] [--project DIR]
-                                       [--preset demo] [key=value ...]   (training overrides, e.g. amp=fp16)
+                                       [--preset demo] [--loader-only] [key=value ...]
+                                       (training overrides, e.g. amp=fp16)
 """
 
 from __future__ import annotations
@@ -54,21 +55,23 @@ def pipeline_seconds(trainer: Trainer, steps: int) -> tuple[float, float, torch.
     return first, (time.perf_counter() - started) / steps, shape
 
 
-def loader_seconds(trainer: Trainer, steps: int) -> float:
+def loader_seconds(trainer: Trainer, steps: int) -> tuple[float, float]:
     """Seconds per batch of the loader alone (workers, collate, pinning, the copy to the
-    device), over ``steps`` batches after the epochs already run: how many clips per second
-    the data path could feed a model that took no time."""
-    device, done = trainer.device, 0
+    device), over ``steps`` batches after the epochs already run, and clips per second: how
+    fast the data path could feed a model that took no time."""
+    device, done, clips = trainer.device, 0, 0
     started = time.perf_counter()
     while done < steps:
         for batch in trainer._loader():
             batch.to(device)
+            clips += batch.clips.shape[0]
             done += 1
             if done == steps:
                 break
         trainer.state.epoch += 1
     synchronize(device)
-    return (time.perf_counter() - started) / steps
+    seconds = time.perf_counter() - started
+    return seconds / steps, clips / seconds
 
 
 def synchronize(device: torch.device) -> None:
@@ -126,6 +129,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--project", type=Path, default=None, help="a project (default: a new synthetic world)")
     parser.add_argument("--preset", default="demo", help="world preset of the new project (default: demo)")
+    parser.add_argument("--loader-only", action="store_true",
+                        help="time the loader alone (e.g. the GPU preset's input on a CPU machine: can N workers feed it?)")
     parser.add_argument("overrides", nargs="*", help="training overrides, key=value (e.g. amp=fp16 device=cpu)")
     args = parser.parse_args()
     root = args.project
@@ -139,10 +144,18 @@ def main() -> None:
         trainer = Trainer(project, run, config, snapshot, EventLog(None, enabled=False))
         device = trainer.device
         peak_gib(device)
+        if args.loader_only:
+            loader_seconds(trainer, trainer.steps_per_epoch)  # the first epoch decodes every video
+            loader, rate = loader_seconds(trainer, args.steps)
+            trainer.close()
+            project.update_run(run.id, status="stopped", error="timing benchmark (benchmarks/train_step.py)")
+            print(f"loader alone, {args.model} input, {args.workers} workers, CPU {torch.get_num_threads()} "
+                  f"torch threads: {loader:.3f} s per batch, {rate:.1f} clips/s")
+            return
         with _StopRequest():
             first, pipeline, shape = pipeline_seconds(trainer, args.steps)
         pipeline_peak = peak_gib(device)
-        loader = loader_seconds(trainer, args.steps)
+        loader, rate = loader_seconds(trainer, args.steps)
         bare = bare_seconds(trainer, shape, shape[0], args.steps)
         bare_peak = peak_gib(device)
         trainer.close()
@@ -156,7 +169,7 @@ def main() -> None:
     print(f"pipeline step {pipeline:.3f} s ({shape[0] / pipeline:.1f} clips/s{_memory(pipeline_peak)}), "
           f"bare forward/backward {bare:.3f} s ({shape[0] / bare:.1f} clips/s{_memory(bare_peak)}): "
           f"overhead {100 * (pipeline / bare - 1):+.0f} % (target ≤ +10 %)")
-    print(f"loader alone (no model): {loader:.3f} s per batch, {shape[0] / loader:.1f} clips/s "
+    print(f"loader alone (no model): {loader:.3f} s per batch, {rate:.1f} clips/s "
           f"with {args.workers} workers ({'enough' if loader < bare else 'NOT enough'} for the bare step)")
 
 
