@@ -21,8 +21,8 @@ from wsad_core.tubes import Tubelet
 
 
 def ground_truth_snapshot(project: Project, videos: Sequence[str]) -> list[dict[str, Any]]:
-    """Per annotated frame of ``videos``: the people's boxes and action names (plain data,
-    so the training workers and the run folder get a copy that no longer needs the database)."""
+    """Per annotated frame of ``videos``: the people's boxes and action names, as plain data
+    for the run's snapshot (labelling may go on while the run trains)."""
     return [
         {"video": video, "frame": frame,
          "people": [{"box": list(person.box), "labels": list(person.labels)} for person in people]}
