@@ -29,13 +29,16 @@ def bar_chart(summary: Mapping[str, Any], path: Path) -> Path:
     rows = [summary["table"][name] for name in names]
     fig, ax = plt.subplots(figsize=(8, 4))
     width = 0.38
+    # One seed has no spread: no error bars, rather than bars of zero that look like agreement.
+    spread = any(r[f"{m}_std"] is not None for r in rows for m in ("frame_ap", "video_ap"))
     for offset, metric, label in ((-width / 2, "frame_ap", "Frame AP"), (width / 2, "video_ap", "Video AP@0.5")):
+        errors = [_error(r[f"{metric}_std"]) for r in rows] if spread else None
         ax.bar([i + offset for i in range(len(names))], [_value(r[metric]) for r in rows], width,
-               yerr=[_error(r[f"{metric}_std"]) for r in rows], capsize=3, label=label)
+               yerr=errors, capsize=3, label=label)
     ax.set_xticks(range(len(names)), names, rotation=20)
     ax.set_ylabel("AP (test split)")
     ax.set_ylim(0, 1)
-    ax.set_title("Table 1 on the synthetic world (mean ± std over world seeds)")
+    ax.set_title("Table 1 on the synthetic world (" + ("mean ± std over world seeds" if spread else "one world seed") + ")")
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
