@@ -107,13 +107,13 @@ def default_plan(
     """Table 1 on three worlds, every sweep point on the first: 31 trained runs.
 
     Without ``preset``, the table runs on ``bench-ucf`` and the sub-clip sweep on ``bench``;
-    a ``preset`` given alone is used for every study. Sized from the per-step costs measured
-    for :func:`quick_plan` (one thread, CPU seconds): on ``bench`` (96 training videos) an MIL
-    epoch is 24 steps plus validation on 16 videos, about 35 s, a fully supervised one about
-    48 steps, 75 s. Sixteen epochs make about 10 min per MIL run and 20 min per full run:
-    about 3.5 h for the table (18 runs) and 2.5 h for the 13 sweep runs. Whether sixteen
-    epochs reach convergence is what the report's learning curves and "converged" column
-    say; ``--epochs`` changes it.
+    a ``preset`` given alone is used for every study. Sizes measured on ``bench-ucf`` (session
+    7, 2 shared CPU cores, 96 training videos): a weak epoch is 24 steps plus validation on 16
+    videos, about 27 s, a fully supervised one 46 steps, about 55 s; 32 epochs of the six
+    variants took 129 min with evaluation. Sixteen epochs are about half that per world seed.
+    At 32 epochs full, naive, MIL max and mean had levelled off while LSE and max +
+    uncertainty still rose: the report's learning curves and "converged" column say which;
+    ``--epochs`` changes it.
     """
     preset, subclip_preset = _worlds(preset, subclip_preset)
     return Plan(name="default", preset=preset, model=model, seeds=(seed, seed + 1, seed + 2), epochs=16,
