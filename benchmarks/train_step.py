@@ -144,23 +144,25 @@ def main() -> None:
         trainer = Trainer(project, run, config, snapshot, EventLog(None, enabled=False))
         device = trainer.device
         peak_gib(device)
-        if args.loader_only:
-            loader_seconds(trainer, trainer.steps_per_epoch)  # the first epoch decodes every video
-            loader, rate = loader_seconds(trainer, args.steps)
+        try:
+            if args.loader_only:
+                loader_seconds(trainer, trainer.steps_per_epoch)  # the first epoch decodes every video
+                loader, rate = loader_seconds(trainer, args.steps)
+            else:
+                with _StopRequest():
+                    first, pipeline, shape = pipeline_seconds(trainer, args.steps)
+                pipeline_peak = peak_gib(device)
+                loader, rate = loader_seconds(trainer, args.steps)
+                bare = bare_seconds(trainer, shape, shape[0], args.steps)
+                bare_peak = peak_gib(device)
+        finally:
             trainer.close()
+            # Not a run anyone should resume or compare: say so in the project's run list.
             project.update_run(run.id, status="stopped", error="timing benchmark (benchmarks/train_step.py)")
-            print(f"loader alone, {args.model} input, {args.workers} workers, CPU {torch.get_num_threads()} "
-                  f"torch threads: {loader:.3f} s per batch, {rate:.1f} clips/s")
-            return
-        with _StopRequest():
-            first, pipeline, shape = pipeline_seconds(trainer, args.steps)
-        pipeline_peak = peak_gib(device)
-        loader, rate = loader_seconds(trainer, args.steps)
-        bare = bare_seconds(trainer, shape, shape[0], args.steps)
-        bare_peak = peak_gib(device)
-        trainer.close()
-        # Not a run anyone should resume or compare: say so in the project's run list.
-        project.update_run(run.id, status="stopped", error="timing benchmark (benchmarks/train_step.py)")
+    if args.loader_only:
+        print(f"loader alone, {args.model} input, {args.workers} workers, CPU {torch.get_num_threads()} "
+              f"torch threads: {loader:.3f} s per batch, {rate:.1f} clips/s")
+        return
     where = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU, {torch.get_num_threads()} torch threads"
     print(f"model {args.model} on {where}, amp {amp_mode(config, device)}, "
           f"batch of {shape[0]} clips {tuple(shape[1:])}, {args.workers} loader workers")
