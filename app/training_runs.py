@@ -79,6 +79,9 @@ class RunProgress:
             self.status = "failed"
             self.error = str(event.get("message", ""))
             self.log.append(f"error: {self.error}")
+        elif kind == "cache":
+            self.log.append(f"videos decoded in memory: {event.get('held')} of {event.get('videos')} "
+                            f"({event.get('held_mb')} MB of {event.get('budget_mb')} MB)")
         elif kind == "warning":
             self.log.append(f"warning: {event.get('message')}")
 

@@ -118,6 +118,8 @@ def test_progress_follows_the_events():
                     "eta_s": 65})
     assert (progress.percent, progress.loss, progress.eta_s) == (50, [0.5], 65.0)
     assert format_eta(65) == "1:05" and format_eta(3700) == "1:01:40"
+    progress.apply({"event": "cache", "videos": 9, "held": 6, "held_mb": 410, "budget_mb": 512})
+    assert progress.log[-1] == "videos decoded in memory: 6 of 9 (410 MB of 512 MB)"
     progress.apply({"event": "done", "steps": 2})
     assert progress.percent == 100 and progress.finished
 

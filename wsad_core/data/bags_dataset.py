@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from wsad_core.data.video_cache import DecodedVideo, VideoCache
+from wsad_core.data.video_cache import DecodedVideo, Preloaded, VideoCache
 from wsad_core.data.transforms import boxes_to_pixels, flip_boxes, frames_to_clip, resize_frames
 from wsad_core.mil.bags import Bag, BagSampler
 from wsad_core.video import VideoReader
@@ -99,9 +99,14 @@ class BagDataset(Dataset):
         self.epoch = 0
         self._videos = VideoCache() if cache_bytes is None else VideoCache(budget_bytes=cache_bytes)
 
-    def preload(self, threads: int = 1) -> int:
+    @property
+    def cache_budget(self) -> int:
+        """Bytes of decoded video this dataset keeps in memory at most."""
+        return self._videos.budget
+
+    def preload(self, threads: int = 1) -> Preloaded:
         """Decode the dataset's videos now (as many as the cache budget holds), on ``threads``
-        threads; returns how many are held decoded. Loader workers forked afterwards share them."""
+        threads; says what is held. Loader workers forked afterwards share them."""
         videos = dict.fromkeys(self.bags[i].video for item in self.items for i in item)
         return self._videos.preload([self.video_paths[v] for v in videos], self.spec.short_side, threads)
 

@@ -32,7 +32,9 @@ class DataConfig:
     tubelets_per_bag: int = 4  # M in the paper
     bags_per_batch: int = 4
     num_workers: int = 0
-    cache_mb: int = 1536  # decoded small videos kept in memory (decoded before the loader starts; its workers share them)
+    # Decoded small videos kept in memory, decoded before the loader starts so its workers share
+    # them. None: half the memory available when training starts, split between a machine's processes.
+    cache_mb: Optional[int] = None
 
 
 OPTIMIZERS = ("sgd", "adamw")

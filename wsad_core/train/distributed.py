@@ -1,6 +1,6 @@
 """Distributed data parallel training under torchrun (any number of processes and nodes).
 
-torchrun sets RANK, WORLD_SIZE and LOCAL_RANK; each process trains on its share of every
+torchrun sets RANK, WORLD_SIZE, LOCAL_RANK and LOCAL_WORLD_SIZE; each process trains on its share of every
 epoch's batches, gradients are averaged by DDP, and only rank 0 writes: the run row, events,
 checkpoints. NCCL on GPUs, gloo on CPUs (also how the tests run it).
 """
@@ -21,6 +21,7 @@ class Distributed:
     world: int = 1
     local_rank: int = 0
     started_here: bool = False
+    local_world: int = 1  # processes on this machine (they share its memory)
 
     @property
     def main(self) -> bool:
@@ -81,4 +82,5 @@ def init_distributed(device: str) -> Distributed:
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
     if device != "cpu" and torch.cuda.is_available():
         torch.cuda.set_device(local_rank)
-    return Distributed(dist.get_rank(), dist.get_world_size(), local_rank, started)
+    local_world = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))
+    return Distributed(dist.get_rank(), dist.get_world_size(), local_rank, started, local_world)

@@ -21,6 +21,7 @@ from torch.utils.data import DataLoader
 
 from wsad_core.data import BagDataset, ClipSpec, collate_bags, group_by_centre
 from wsad_core.data.transforms import normalise_clips
+from wsad_core.data.video_cache import Preloaded, memory_budget
 from wsad_core.errors import WsadError
 from wsad_core.mil.bags import BagSampler, make_bags
 from wsad_core.model import build_model, get_preset, pack_pathways, preset_to_dict
@@ -111,7 +112,7 @@ class Trainer:
         self.dataset = BagDataset(
             bags, snapshot["videos"], self.labels, spec, BagSampler(config.data.tubelets_per_bag, config.seed),
             groups=group_by_centre(bags) if config.mode == "full" else None,
-            cache_bytes=config.data.cache_mb << 20,
+            cache_bytes=self._cache_bytes(),
         )
         if len(self.dataset) == 0:
             raise WsadError("every training bag is empty: no tubelets inside the labelled clips")
@@ -217,7 +218,7 @@ class Trainer:
         self.dataset.set_epoch(self.state.epoch)
         if self._data_loader is None:
             workers = self.config.data.num_workers
-            self.dataset.preload(threads=max(1, torch.get_num_threads(), workers))
+            self._report_cache(self.dataset.preload(threads=max(1, torch.get_num_threads(), workers)))
             self._data_loader = DataLoader(
                 self.dataset,
                 batch_sampler=_EpochBatches(self),
@@ -230,6 +231,26 @@ class Trainer:
                 generator=torch.Generator().manual_seed(self.config.seed * 7919),
             )
         return self._data_loader
+
+    def _cache_bytes(self) -> int:
+        """The decoded-video budget of this process: ``data.cache_mb``, or when unset a
+        share of the memory available now, split between this machine's processes."""
+        if self.config.data.cache_mb is not None:
+            return self.config.data.cache_mb << 20
+        return memory_budget(self.distributed.local_world)
+
+    def _report_cache(self, preloaded: Preloaded) -> None:
+        budget_mb = self.dataset.cache_budget >> 20
+        self.events.emit("cache", videos=preloaded.videos, held=preloaded.held,
+                         held_mb=preloaded.held_bytes >> 20, budget_mb=budget_mb)
+        if not preloaded.complete:
+            self.events.emit(
+                "warning",
+                message=f"the video cache ({budget_mb} MB) holds {preloaded.held} of the "
+                f"{preloaded.videos} training videos; the other {preloaded.over_budget} are decoded "
+                f"again for every clip, which can leave the model waiting: about "
+                f"data.cache_mb={-(-preloaded.needed_bytes >> 20)} would hold them all",
+            )
 
     def close(self) -> None:
         """End the loader's worker processes."""

@@ -126,7 +126,7 @@ def test_loader_workers_forked_after_a_preload_decode_nothing(tmp_path, monkeypa
     reference = BagDataset(bags, paths, ["a", "b", "c"], SPEC, BagSampler(m=2, seed=0))
     expected = [reference[i] for i in range(len(reference))]
     data = BagDataset(bags, paths, ["a", "b", "c"], SPEC, BagSampler(m=2, seed=0))
-    assert data.preload(threads=2) == 3
+    assert data.preload(threads=2).held == 3
 
     def no_decoding(*_args):
         raise AssertionError("a loader worker decoded a video again")

@@ -1,6 +1,15 @@
 import numpy as np
 
-from wsad_core.data.video_cache import DecodedVideo, VideoCache
+from wsad_core.data import video_cache
+from wsad_core.data.video_cache import (
+    DEFAULT_BUDGET_BYTES,
+    MEMORY_SHARE,
+    DecodedVideo,
+    Preloaded,
+    VideoCache,
+    available_memory_bytes,
+    memory_budget,
+)
 from wsad_core.video import VideoReader, write_video
 
 
@@ -58,11 +67,28 @@ def test_preload_decodes_in_order_while_the_budget_lasts(tmp_path):
     ]
     resized_bytes = 24 * 32 * 3 * 10
     cache = VideoCache(budget_bytes=2 * resized_bytes)
-    assert cache.preload([paths[0], paths[0], paths[1], paths[2]], short_side=24, threads=2) == 2
+    report = cache.preload([paths[0], paths[0], paths[1], paths[2], paths[3]], short_side=24, threads=2)
+    assert report == Preloaded(videos=4, held=2, held_bytes=2 * resized_bytes, over_budget=2,
+                               needed_bytes=4 * resized_bytes)
+    assert not report.complete
     first, second, third = (cache.get(path, short_side=24) for path in paths[:3])
     assert isinstance(first, DecodedVideo) and isinstance(second, DecodedVideo)
     assert isinstance(third, VideoReader)  # past the budget: read by seeking, as get() would
     fresh = VideoCache().get(paths[1], short_side=24)
     assert np.array_equal(second.frames, fresh.frames)  # the same frames as a decode on demand
-    assert cache.preload(paths[:2], short_side=24) == 2  # already held: nothing decoded again
+    again = cache.preload(paths[:2], short_side=24)  # already held: nothing decoded again
+    assert again.complete and (again.videos, again.held, again.held_bytes) == (2, 2, 2 * resized_bytes)
     cache.close()
+
+
+def test_the_budget_is_a_share_of_the_memory_available(tmp_path, monkeypatch):
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal:       32000000 kB\nMemFree:         1000000 kB\nMemAvailable:   20000000 kB\n")
+    assert available_memory_bytes(meminfo) == 20000000 * 1024
+    available = 20000000 * 1024
+    assert memory_budget(available=available) == int(available * MEMORY_SHARE)
+    assert memory_budget(processes=4, available=available) == int(available * MEMORY_SHARE) // 4
+    # Without /proc/meminfo, the free pages; a machine that cannot tell gets the fixed default.
+    assert available_memory_bytes(tmp_path / "missing") > 0
+    monkeypatch.setattr(video_cache, "available_memory_bytes", lambda: None)
+    assert memory_budget(processes=2) == DEFAULT_BUDGET_BYTES // 2

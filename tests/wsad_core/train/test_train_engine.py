@@ -67,6 +67,25 @@ def test_loader_workers_that_outlive_an_epoch_load_each_epochs_batches(tiny_proj
     assert len(set(drawn)) > len(epochs[0][0])
 
 
+def cache_events(project, overrides):
+    config = make_config([*QUICK, "max_steps=1", *overrides])
+    run = train(project, config, stdout=None)
+    events = read_events(project.run_dir(run.id) / "events.jsonl")
+    return [e for e in events if e["event"] == "cache"], [e for e in events if e["event"] == "warning"]
+
+
+def test_the_run_says_how_many_videos_its_cache_holds_and_warns_when_it_is_too_small(tiny_project):
+    with Project.open(tiny_project) as project:
+        (sized,), warnings = cache_events(project, [])  # the default: sized from the free memory
+        assert sized["held"] == sized["videos"] > 0 and sized["budget_mb"] > 0 and not warnings
+        (starved,), (warning,) = cache_events(project, ["data.cache_mb=0"])
+    assert (starved["held"], starved["budget_mb"]) == (0, 0)
+    message = warning["message"]
+    assert f"holds 0 of the {starved['videos']} training videos" in message
+    needed = int(message.rsplit("data.cache_mb=", 1)[1].split()[0])
+    assert needed >= max(1, sized["held_mb"])  # what the sized run held, rounded up
+
+
 @pytest.mark.parametrize("mode", ["mode=naive", "mode=full", "loss=bce aggregation=mean", "aggregation=lse r=2", "aggregation=gem r=3"])
 def test_every_variant_of_table_1_runs(tiny_project, mode):
     config = make_config([*QUICK, *mode.split(), "max_steps=2"])
