@@ -5,8 +5,8 @@ The classes come in pairs that no single frame tells apart. ``wave``, ``clap`` a
 and lower it the same way. Their static partners (``hold_arm_up``, ``hands_together``,
 ``leg_raised``) raise the limb the same way, move along the oscillation to a phase
 drawn uniformly over its period, hold that pose for as long as the partner would
-oscillate, and go back. So every frame of a static class is a frame of its moving
-partner, and the held poses follow the same distribution as the oscillation's
+oscillate, and go back. Only the oscillation and the hold are labelled, not the way
+there and back. So every frame of a static class is a frame of its moving partner, and the held poses follow the same distribution as the oscillation's
 frames: a single frame says nothing about which of the two it shows. ``stand_up``
 is ``crouch_down``'s frames in reverse order. ``walk``, ``jump`` and ``spin`` all
 pass through the neutral pose, which is not a class. Oscillations are sampled on a
@@ -101,8 +101,9 @@ class ActionParams:
 
 @dataclass(frozen=True)
 class ActionClip:
-    """Consecutive frames of one action; ``action`` is ``None`` for an unlabelled hold
-    (the crouched pose between ``crouch_down`` and ``stand_up``).
+    """Consecutive frames of one action; ``action`` is ``None`` for unlabelled frames
+    (the crouched pose between ``crouch_down`` and ``stand_up``, a limb on its way to
+    or from an action).
 
     ``velocity`` is the horizontal speed in figure heights per frame.
     """
@@ -208,48 +209,64 @@ def _approach(p: ActionParams) -> list[int]:
     return [0, *range(p.period - 1, p.phase, -1)]
 
 
-def _limb_frames(
+def _limb_clips(
     action: str,
     p: ActionParams,
     pose_at: Callable[[ActionParams, int], tuple[float, ...]],
     neutral: tuple[float, ...],
-) -> list[tuple[float, ...]]:
+) -> tuple[list[tuple[float, ...]], list[tuple[float, ...]], list[tuple[float, ...]]]:
     """Raise the limb(s) to the oscillation's first pose, oscillate (a moving class) or go
-    to ``p.phase`` and hold it as long (its static partner), and lower them the same way."""
+    to ``p.phase`` and hold it as long (its static partner), and lower them the same way.
+
+    Returns (getting there, the action, going back). Only the middle is labelled: the
+    ramp and a static class's way along the oscillation to its held phase move like
+    the moving class, so labelling them static would teach a clip of partial
+    oscillation to mean "static".
+    """
     source = PARTNER.get(action, action)
     motion = _core_frames(p, _RANGES[source][2])
-    ramp = _ramp(neutral, pose_at(p, 0), p.ramp)
+    lead_in = _ramp(neutral, pose_at(p, 0), p.ramp)
     if action in PARTNER:
-        approach = [pose_at(p, t) for t in _approach(p)]
-        core = approach + [pose_at(p, p.phase)] * len(motion) + approach[::-1]
+        lead_in += [pose_at(p, t) for t in _approach(p)]
+        core = [pose_at(p, p.phase)] * len(motion)
     else:
         core = [pose_at(p, t) for t in motion]
-    return ramp + core + ramp[::-1]
+    return lead_in, core, lead_in[::-1]
 
 
 def action_clips(action: str, p: ActionParams, fps: float) -> list[ActionClip]:
-    """The clips of one instance: one clip, except a crouch, which is followed by an
-    unlabelled crouched hold and a ``stand_up`` (its own frames reversed)."""
+    """The clips of one instance. A limb action is its labelled part between an
+    unlabelled lead-in and lead-out (see ``_limb_clips``); a crouch is followed by an
+    unlabelled crouched hold and a ``stand_up`` (its own frames reversed); the others are
+    one clip."""
     groups = ACTION_GROUPS[action]
     if action in ("wave", "hold_arm_up"):
-        poses = [{"right_arm": arm} for arm in _limb_frames(action, p, _wave_arm, NEUTRAL_ARM)]
+        parts = [[{"right_arm": arm} for arm in frames] for frames in _limb_clips(action, p, _wave_arm, NEUTRAL_ARM)]
     elif action in ("clap", "hands_together"):
-        arms = _limb_frames(action, p, _clap_arm, NEUTRAL_ARM)
-        poses = [{"left_arm": arm, "right_arm": arm} for arm in arms]
+        arm_frames = _limb_clips(action, p, _clap_arm, NEUTRAL_ARM)
+        parts = [[{"left_arm": arm, "right_arm": arm} for arm in frames] for frames in arm_frames]
     elif action in ("kick", "leg_raised"):
-        poses = [{"legs": legs} for legs in _limb_frames(action, p, _kick_legs, (NEUTRAL_LEG,) * 4)]
+        leg_frames = _limb_clips(action, p, _kick_legs, (NEUTRAL_LEG,) * 4)
+        parts = [[{"legs": legs} for legs in frames] for frames in leg_frames]
     elif action == "jump":
         poses = [_jump(p, t) for t in _core_frames(p, 1.0)]
+        return [ActionClip(action, groups, tuple(poses))]
     elif action == "walk":
         poses = [{"legs": _walk_legs(p, t)} for t in _core_frames(p, 0.5)]
         return [ActionClip(action, groups, tuple(poses), p.direction * WALK_SPEED / fps)]
     elif action == "spin":
         poses = [{"width": math.cos(2 * math.pi * t / p.period)} for t in _core_frames(p, 1.0)]
+        return [ActionClip(action, groups, tuple(poses))]
     elif action in ("crouch_down", "stand_up"):
         return _crouch_episode(p)
     else:
         raise ValueError(f"unknown action {action!r}")
-    return [ActionClip(action, groups, tuple(poses))]
+    lead_in, core, lead_out = parts
+    return [
+        ActionClip(None, groups, tuple(lead_in)),
+        ActionClip(action, groups, tuple(core)),
+        ActionClip(None, groups, tuple(lead_out)),
+    ]
 
 
 def _crouch_episode(p: ActionParams) -> list[ActionClip]:

@@ -78,6 +78,11 @@ def autocast(config: TrainConfig, device: torch.device) -> contextlib.AbstractCo
     return torch.autocast(device.type, dtype=torch.bfloat16 if mode == "bf16" else torch.float16)
 
 
+# Loader workers are forked where that is safe, so that they share the videos decoded before
+# they start; Python 3.14 no longer forks by default on Linux, and macOS has not since 3.8.
+_WORKER_START = "fork" if sys.platform.startswith("linux") else None
+
+
 class Trainer:
     def __init__(
         self,
@@ -225,6 +230,7 @@ class Trainer:
                 collate_fn=collate_bags,
                 num_workers=workers,
                 persistent_workers=workers > 0,
+                multiprocessing_context=_WORKER_START if workers > 0 else None,
                 pin_memory=self.device.type == "cuda",
                 # Its own generator: a loader otherwise draws its worker seed from the global RNG,
                 # which would shift dropout after a resume.
@@ -234,10 +240,12 @@ class Trainer:
 
     def _cache_bytes(self) -> int:
         """The decoded-video budget of this process: ``data.cache_mb``, or when unset a
-        share of the memory available now, split between this machine's processes."""
+        share of the memory available now, split between this machine's processes (and
+        between the loader's workers where they are not forked: each then gets a copy)."""
         if self.config.data.cache_mb is not None:
             return self.config.data.cache_mb << 20
-        return memory_budget(self.distributed.local_world)
+        copies = 1 if _WORKER_START == "fork" else self.config.data.num_workers + 1
+        return memory_budget(self.distributed.local_world * copies)
 
     def _report_cache(self, preloaded: Preloaded) -> None:
         budget_mb = self.dataset.cache_budget >> 20
