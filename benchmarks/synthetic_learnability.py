@@ -9,16 +9,19 @@ on single frames (the centre frame repeated): it can still find static poses, bu
 moving member of each pair, so it should stay clearly below the video model.
 
 Usage: python benchmarks/synthetic_learnability.py [--preset bench] [--seed 0] [--minutes 10]
-       [--epochs 8] [--lr 0.1] [--warmup-epochs 0.25] [--checkpoint-every 46]
+       [--epochs N] [--lr 0.1] [--warmup-epochs 0.25] [--checkpoint-every 46]
        [--model cpu-tiny] [--no-single-frame] [--out bench-out/learnability] [key=value ...]
 
 Trailing ``key=value`` items are training overrides for both models, e.g. ``data.frame_stride=3``
 to try another temporal sampling, or ``max_steps=304`` to compare worlds or presets at a fixed
 number of steps while the machine is shared (the target itself is the 10 minutes alone).
 
-The defaults are the settings measured in benchmarks/results/learnability_2026-11-26_session4.md
-(8 epochs of the 96-video `bench` training split take 9.5–12 minutes alone on 2 cores, depending
-on the machine); benchmarks/results/learnability_2026-11-27_session5.md has the current world's.
+The lr schedule (cosine over ``--epochs``) is sized to the time budget unless given: a one-epoch
+timing run measures this machine's seconds per step, and the schedule gets as many epochs as fill
+90 % of ``--minutes``. Machines differ by 3× (8 epochs of the 96-video `bench` training split took
+9.5–12 minutes alone on 2 cores in session 4, 3.3 minutes in session 8), and a fixed schedule
+either stops before its lr has come down or ends long before the budget does.
+benchmarks/results/learnability_2026-11-27_session8.md has the current world's figures.
 
 The curve has a point every ``--checkpoint-every`` steps and at each epoch's end.
 """
@@ -179,13 +182,34 @@ def train_and_curve(project: Project, name: str, overrides: list[str], frame_str
             "pair_separation": separation, "pair_boxes": pair_boxes, "test_gt_boxes": test.to_json()}
 
 
+SCHEDULE_SHARE = 0.9  # of the budget; checkpoints and the preload of the videos take the rest
+
+
+def epochs_for_budget(project: Project, common: list[str], minutes: float) -> tuple[int, float, int]:
+    """(epochs, seconds per step, steps per epoch): how long a schedule fits in ``minutes`` here,
+    from one epoch of timing (its first steps, which start the loader, are left out when the
+    epoch is long enough)."""
+    run = train(project, make_config([*common, "epochs=1", "keep_checkpoints=false", "checkpoint_every_steps=null"]),
+                name="learnability-timing", stdout=None)
+    events = read_events(project.run_dir(run.id) / "events.jsonl")
+    steps = [e for e in events if e["event"] == "step"]
+    if len(steps) > 10:
+        seconds_per_step = (steps[-1]["time"] - steps[5]["time"]) / (len(steps) - 6)
+    else:  # a short epoch: time it from the start, loader start-up included (errs towards fewer epochs)
+        start = next(e["time"] for e in events if e["event"] == "start")
+        seconds_per_step = (steps[-1]["time"] - start) / len(steps)
+    epochs = max(1, int(SCHEDULE_SHARE * minutes * 60 / (seconds_per_step * len(steps))))
+    return epochs, seconds_per_step, len(steps)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="bench")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--model", default="cpu-tiny")
-    parser.add_argument("--epochs", type=int, default=8, help="length of the lr schedule")
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="length of the lr schedule (default: as many epochs as fit in --minutes here)")
     parser.add_argument("--lr", type=float, default=0.1)
     parser.add_argument("--warmup-epochs", type=float, default=0.25, help="linear warm-up of the lr")
     parser.add_argument("--checkpoint-every", type=int, default=46, help="steps between points of the curve")
@@ -196,15 +220,22 @@ def main() -> None:
     root = (args.out / f"{args.preset}-seed{args.seed}").resolve()
     build_project(root, args.preset, args.seed)
     common = [
-        "mode=full", f"model={args.model}", f"epochs={args.epochs}", f"max_minutes={args.minutes}",
+        "mode=full", f"model={args.model}", f"max_minutes={args.minutes}",
         "keep_checkpoints=true", f"checkpoint_every_steps={args.checkpoint_every}", "loss=bce",
         f"seed={args.seed}", f"optim.lr={args.lr}", f"optim.warmup_epochs={args.warmup_epochs}",
         *args.overrides,
     ]
     report: dict = {"preset": args.preset, "seed": args.seed, "model": args.model, "minutes": args.minutes,
-                    "epochs": args.epochs, "lr": args.lr, "warmup_epochs": args.warmup_epochs,
-                    "overrides": args.overrides}
+                    "lr": args.lr, "warmup_epochs": args.warmup_epochs, "overrides": args.overrides}
     with Project.open(root) as project:
+        epochs = args.epochs
+        if epochs is None:
+            epochs, seconds_per_step, steps_per_epoch = epochs_for_budget(project, common, args.minutes)
+            report["timing"] = {"seconds_per_step": seconds_per_step, "steps_per_epoch": steps_per_epoch}
+            print(f"timing epoch: {seconds_per_step:.3f} s per step, {steps_per_epoch} steps per epoch: "
+                  f"a schedule of {epochs} epochs fills {SCHEDULE_SHARE:.0%} of {args.minutes:g} min")
+        report["epochs"] = epochs
+        common.insert(1, f"epochs={epochs}")
         report["video"] = train_and_curve(project, "learnability-video", common, make_config(common).data.frame_stride)
         if not args.no_single_frame:
             report["single_frame"] = train_and_curve(
