@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wsad_core.errors import WsadError
+from wsad_core.synthetic.world import WORLD_VERSION
 
 #: Sub-clip durations are given for videos of this mean length (the ``bench`` preset's
 #: 6-10 s) and scaled to the world's own mean video length, so "1 s out of 8" stays the
@@ -56,6 +57,8 @@ class Plan:
     sweep_seeds: int | None = None  # the sweeps run on the first this many seeds (None: all)
     extra_overrides: tuple[str, ...] = field(default_factory=tuple)
     subclip_preset: str | None = None  # the sub-clip sweep's world (None: ``preset``)
+    # The generator's version: results of older worlds (files without it) do not resume.
+    world_version: int = WORLD_VERSION
 
     def __post_init__(self) -> None:
         if not self.seeds:

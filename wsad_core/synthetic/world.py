@@ -46,6 +46,11 @@ from wsad_core.synthetic.weak_labels import weak_label_rows
 from wsad_core.video import write_video
 
 SPLITS: tuple[str, ...] = ("train", "val", "test")
+#: Raised whenever the same preset and seed generate other videos or labels, so that results
+#: measured on an older world are not mixed with new ones. 2 (session 8): the way to and from a
+#: limb action is unlabelled.
+WORLD_VERSION = 2
+
 FILES: dict[str, str] = {
     "label_map": "label_map.pbtxt",
     "gt_keyframes": "gt_keyframes.csv",
@@ -89,6 +94,7 @@ class WorldManifest:
     config: WorldConfig
     videos: list[WorldVideo]
     files: dict[str, str] = field(default_factory=dict)
+    version: int = WORLD_VERSION  # the generator's WORLD_VERSION (1 for manifests that predate it)
 
     def path(self, role: str) -> Path:
         """Absolute path of the file with ``role`` (a key of :data:`FILES`)."""
@@ -98,6 +104,7 @@ class WorldManifest:
         return {
             "preset": self.preset,
             "seed": self.seed,
+            "world_version": self.version,
             "config": self.config.to_dict(),
             "files": dict(self.files),
             "videos": [{**vars(video), "file": video.file} for video in self.videos],
@@ -110,7 +117,8 @@ def read_manifest(out_dir: str | Path) -> WorldManifest:
     data = json.loads((out_dir / FILES["manifest"]).read_text(encoding="utf-8"))
     videos = [WorldVideo(**{k: v for k, v in item.items() if k != "file"}) for item in data["videos"]]
     config = WorldConfig.from_dict(data["config"])
-    return WorldManifest(out_dir, data["preset"], data["seed"], config, videos, data["files"])
+    return WorldManifest(out_dir, data["preset"], data["seed"], config, videos, data["files"],
+                         data.get("world_version", 1))
 
 
 def assign_splits(count: int, fractions: tuple[float, float, float], seed: int) -> list[str]:

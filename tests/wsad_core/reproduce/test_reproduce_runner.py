@@ -96,6 +96,14 @@ def test_results_of_a_plan_without_a_newer_field_resume(tmp_path):
         ResultStore(path, dataclasses.replace(PLAN, subclip_preset="demo").to_dict())
 
 
+def test_results_of_an_older_world_do_not_resume(tmp_path):
+    path = tmp_path / "results.json"
+    older = {key: value for key, value in PLAN.to_dict().items() if key != "world_version"}
+    ResultStore(path, older).record("table/naive/seed0", {"study": "table"})
+    with pytest.raises(WsadError, match="another plan"):
+        ResultStore(path, PLAN.to_dict())
+
+
 def test_store_refuses_another_plan(tmp_path):
     path = tmp_path / "results.json"
     store = ResultStore(path, PLAN.to_dict())

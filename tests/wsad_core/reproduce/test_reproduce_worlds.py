@@ -1,13 +1,17 @@
 """Worlds per seed: noisier detections of the same scenes, sub-clip projects, shared runs."""
 
+import json
+
 import pytest
 
 from wsad_core.detect import detection_sets
+from wsad_core.errors import WsadError
 from wsad_core.formats import write_ava_csv
 from wsad_core.project import Project
 from wsad_core.reproduce import quick_plan
 from wsad_core.reproduce.jobs import Job, resolve
 from wsad_core.reproduce.worlds import seed_world
+from wsad_core.synthetic.world import FILES, WORLD_VERSION
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +26,20 @@ def test_main_is_built_once(world):
     assert (world.main_dir / "project.db").is_file()
     assert world.ensure_main() == key  # the note is reused, nothing regenerated
     assert world.video_gt == world.world_dir / "ucf_tubes.pkl"  # tiny has no every-frame ground truth
+
+
+def test_a_world_of_an_older_generator_is_refused_not_reused(tmp_path):
+    built = seed_world(tmp_path, "tiny", 5)
+    built.ensure_main()
+    manifest_path = built.world_dir / FILES["manifest"]
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["world_version"] == WORLD_VERSION
+    del manifest["world_version"]  # as written before versions existed
+    manifest_path.write_text(json.dumps(manifest))
+    before = sorted(p.name for p in built.main_dir.iterdir())
+    with pytest.raises(WsadError, match="world version 1"):
+        seed_world(tmp_path, "tiny", 5).ensure_main()
+    assert sorted(p.name for p in built.main_dir.iterdir()) == before
 
 
 def test_redrawn_detections_match_the_world(world, tmp_path):
