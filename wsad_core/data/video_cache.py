@@ -68,8 +68,8 @@ def available_memory_bytes(meminfo: Path = Path("/proc/meminfo")) -> int | None:
 
 def memory_budget(processes: int = 1, available: int | None = None) -> int:
     """A decoded-video budget for each of ``processes`` processes on this machine:
-    :data:`MEMORY_SHARE` of ``available`` bytes (by default what the OS reports now), at
-    least :data:`DEFAULT_BUDGET_BYTES` in all when the OS cannot tell."""
+    :data:`MEMORY_SHARE` of ``available`` bytes (by default what the OS reports now), or
+    :data:`DEFAULT_BUDGET_BYTES` split the same way when the OS cannot tell."""
     if available is None:
         available = available_memory_bytes()
     if available is None:

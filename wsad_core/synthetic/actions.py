@@ -6,8 +6,9 @@ and lower it the same way. Their static partners (``hold_arm_up``, ``hands_toget
 ``leg_raised``) raise the limb the same way, move along the oscillation to a phase
 drawn uniformly over its period, hold that pose for as long as the partner would
 oscillate, and go back. Only the oscillation and the hold are labelled, not the way
-there and back. So every frame of a static class is a frame of its moving partner, and the held poses follow the same distribution as the oscillation's
-frames: a single frame says nothing about which of the two it shows. ``stand_up``
+there and back. So every frame of a static class is a frame of its moving partner,
+and the held poses follow the same distribution as the oscillation's frames: a
+single frame says nothing about which of the two it shows. ``stand_up``
 is ``crouch_down``'s frames in reverse order. ``walk``, ``jump`` and ``spin`` all
 pass through the neutral pose, which is not a class. Oscillations are sampled on a
 whole number of frames per period and always end where they started, so the

@@ -46,7 +46,7 @@ from wsad_core.synthetic.weak_labels import weak_label_rows
 from wsad_core.video import write_video
 
 SPLITS: tuple[str, ...] = ("train", "val", "test")
-#: Raised whenever the same preset and seed generate other videos or labels, so that results
+#: Incremented whenever the same preset and seed generate other videos or labels, so that results
 #: measured on an older world are not mixed with new ones. 2 (session 8): the way to and from a
 #: limb action is unlabelled.
 WORLD_VERSION = 2

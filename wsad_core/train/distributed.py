@@ -1,8 +1,8 @@
 """Distributed data parallel training under torchrun (any number of processes and nodes).
 
-torchrun sets RANK, WORLD_SIZE, LOCAL_RANK and LOCAL_WORLD_SIZE; each process trains on its share of every
-epoch's batches, gradients are averaged by DDP, and only rank 0 writes: the run row, events,
-checkpoints. NCCL on GPUs, gloo on CPUs (also how the tests run it).
+torchrun sets RANK, WORLD_SIZE, LOCAL_RANK and LOCAL_WORLD_SIZE; each process trains on its
+share of every epoch's batches, gradients are averaged by DDP, and only rank 0 writes: the run
+row, events, checkpoints. NCCL on GPUs, gloo on CPUs (also how the tests run it).
 """
 
 from __future__ import annotations
