@@ -127,13 +127,14 @@ def frame_ap_on_gt_boxes(
 
 
 def held_out_scores(
-    project: Project, run: int, frame_stride: int | None
+    project: Project, run: int, frame_stride: int | None, val: GtBoxScores
 ) -> tuple[dict[str, float], dict[str, int], FrameApResult]:
     """:meth:`GtBoxScores.pair_separation` over every held-out video (val and test): the val
     split alone holds a handful of instances of each class, too few to tell 0.6 from chance.
     Also the test split's Frame AP on GT boxes: three times the val split's videos, so a
-    steadier figure for comparing worlds (the curve and the target stay on val)."""
-    parts = [frame_ap_on_gt_boxes(project, run, None, frame_stride, split=split) for split in ("val", "test")]
+    steadier figure for comparing worlds (the curve and the target stay on val). ``val`` is the
+    final model's val scores, already computed."""
+    parts = [val, frame_ap_on_gt_boxes(project, run, None, frame_stride, split="test")]
     merged = GtBoxScores(parts[0].result, parts[0].labels, np.concatenate([p.probabilities for p in parts]),
                          np.concatenate([p.truth for p in parts]))
     index = {name: i for i, name in enumerate(merged.labels)}
@@ -175,7 +176,7 @@ def train_and_curve(project: Project, name: str, overrides: list[str], frame_str
     final_det = run_frame_ap(project, run.id, split="val", frame_stride=frame_stride)
     print(f"final: val Frame AP {final.result.map:.3f} on GT boxes, {final_det.result.map:.3f} on detections "
           f"({final_det.frames} keyframes)")
-    separation, pair_boxes, test = held_out_scores(project, run.id, frame_stride)
+    separation, pair_boxes, test = held_out_scores(project, run.id, frame_stride, final)
     print(f"test Frame AP {test.map:.3f} on GT boxes")
     return {"run": run.id, "steps": len(steps), "curve": curve, "final_gt_boxes": final.result.to_json(),
             "final_detections": final_det.result.to_json(), "classes": final_det.class_names,

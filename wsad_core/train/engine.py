@@ -8,6 +8,7 @@ row in ``project.db`` follows it: queued → running → stopped / failed / done
 from __future__ import annotations
 
 import contextlib
+import math
 import shutil
 import signal
 import sys
@@ -257,7 +258,7 @@ class Trainer:
                 message=f"the video cache ({budget_mb} MB) holds {preloaded.held} of the "
                 f"{preloaded.videos} training videos; the other {preloaded.over_budget} are decoded "
                 f"again for every clip, which can leave the model waiting: about "
-                f"data.cache_mb={-(-preloaded.needed_bytes >> 20)} would hold them all",
+                f"data.cache_mb={math.ceil(preloaded.needed_bytes / (1 << 20))} would hold them all",
             )
 
     def close(self) -> None:
