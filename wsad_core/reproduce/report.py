@@ -63,16 +63,22 @@ def markdown(summary: Mapping[str, Any], plan: Mapping[str, Any]) -> str:
         verdict = "holds" if claim.get("holds") else "does not hold"
         detail = ""
         if claim.get("gap") is not None:
-            beyond = claim.get("beyond_spread")
-            spread = (", no seed spread to compare with (one seed)" if beyond is None
-                      else ", beyond the seed spread" if beyond else ", within the seed spread")
-            detail = f" (gap {claim['gap']:+.3f}{spread})"
+            detail = f" (gap {claim['gap']:+.3f}{_noise(claim)})"
         elif "ratio" in claim:
             detail = f" ({_percent(claim['ratio'])})"
         elif "best" in claim:
             detail = f" (best: {claim['best']})"
         lines.append(f"- {claim['claim']}: {verdict}{detail}")
     return "\n".join(lines) + "\n"
+
+
+def _noise(claim: Mapping[str, Any]) -> str:
+    """How the gap compares with seed noise: the per-seed gaps' spread and 95 % interval."""
+    if claim.get("resolved") is None:
+        return "; one world seed, so no noise estimate"
+    verdict = "beyond seed noise" if claim["resolved"] else "within seed noise"
+    return (f"; per world seed {claim['paired_gap']:+.3f} ± {claim['gap_std']:.3f} over {claim['paired_seeds']} "
+            f"seeds, 95 % interval ±{claim['gap_ci95']:.3f}: {verdict}")
 
 
 def _subclip_world(plan: Mapping[str, Any]) -> str:

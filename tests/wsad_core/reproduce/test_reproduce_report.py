@@ -6,7 +6,7 @@ import math
 import pytest
 
 from wsad_core.reproduce.report import closing_lines, write_report
-from wsad_core.reproduce.summary import converged, flat, mean_std
+from wsad_core.reproduce.summary import converged, flat, mean_std, paired_gap, t_quantile_975
 
 # (frame AP seed 0, seed 1), (video AP seed 0, seed 1)
 NUMBERS = {
@@ -53,6 +53,24 @@ def test_mean_and_sample_std():
     assert mean_std([]) == (None, None, 0)
 
 
+def test_t_quantiles():
+    assert t_quantile_975(1) == 12.706 and t_quantile_975(10) == 2.228
+    for degrees, table in ((11, 2.201), (15, 2.131), (20, 2.086), (30, 2.042), (120, 1.980)):
+        assert t_quantile_975(degrees) == pytest.approx(table, abs=1e-3)
+    with pytest.raises(ValueError):
+        t_quantile_975(0)
+
+
+def test_paired_gap_uses_only_seeds_both_variants_have():
+    low = [{"seed": 0, "frame_ap": 0.2}, {"seed": 1, "frame_ap": 0.3}, {"seed": 2, "frame_ap": None}]
+    high = [{"seed": 0, "frame_ap": 0.5}, {"seed": 2, "frame_ap": 0.9}, {"seed": 3, "frame_ap": 0.9}]
+    assert paired_gap(low, high) == {"paired_seeds": 1, "paired_gap": pytest.approx(0.3), "gap_std": None,
+                                     "gap_ci95": None, "resolved": None}
+    flipping = [{"seed": s, "frame_ap": 0.5 + d} for s, d in enumerate((0.02, -0.01, 0.03))]
+    result = paired_gap([{"seed": s, "frame_ap": 0.5} for s in range(3)], flipping)
+    assert result["paired_seeds"] == 3 and result["resolved"] is False
+
+
 def test_converged():
     assert converged(_curve([0.1, 0.2, 0.3, 0.3, 0.31, 0.31, 0.31, 0.31])) is True
     assert converged(_curve([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8])) is False
@@ -89,7 +107,14 @@ def test_report_numbers(results, tmp_path):
     claims = {c["claim"]: c for c in data["claims"]}
     assert claims["max pooling is the best aggregation"]["holds"] is True
     assert claims["the uncertainty loss improves MIL max"]["gap"] == pytest.approx(0.05)
-    assert claims["the uncertainty loss improves MIL max"]["beyond_spread"] is False  # std 0.0707
+    # The variants' stds (0.0707) exceed the gap, but each world seed gives +0.05: paired, it is resolved.
+    assert claims["the uncertainty loss improves MIL max"]["paired_gap"] == pytest.approx(0.05)
+    assert claims["the uncertainty loss improves MIL max"]["resolved"] is True
+    # Gaps +0.25 and +0.15: std 0.0707, 95 % interval 12.706 * 0.0707 / sqrt(2) = 0.635 > 0.2.
+    naive_max = claims["naive < MIL max"]
+    assert naive_max["gap_std"] == pytest.approx(0.070710678)
+    assert naive_max["gap_ci95"] == pytest.approx(12.706 * 0.05)
+    assert naive_max["resolved"] is False
     assert claims["MIL max + uncertainty >= 85 % of full supervision"]["holds"] is False
 
     report = tmp_path / "report"
@@ -99,6 +124,8 @@ def test_report_numbers(results, tmp_path):
     assert "| Naive (video label on every tubelet) | 0.300 ± 0.141 | 0.200 ± 0.141 |" in markdown
     assert "| MIL, max pooling + uncertainty | 0.550 ± 0.071 | 0.400 ± 0.141 |" in markdown
     assert "Frame AP 79 %" in markdown
+    assert ("naive < MIL max: holds (gap +0.200; per world seed +0.200 ± 0.071 over 2 seeds, "
+            "95 % interval ±0.635: within seed noise)") in markdown
 
     lines = closing_lines(document)
     assert lines[0].startswith("Frame AP (test, mean ± std over seeds): naive 0.300 ± 0.141")
