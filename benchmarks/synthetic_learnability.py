@@ -31,7 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +72,10 @@ class GtBoxScores:
     labels: list[str]
     probabilities: np.ndarray  # (boxes, classes)
     truth: np.ndarray  # (boxes, classes) bool
+    # What the result was scored against and with (for resampling videos; empty on merged scores).
+    gt_rows: list[AvaRow] = field(default_factory=list)
+    detections: list[AvaRow] = field(default_factory=list)
+    class_ids: list[int] = field(default_factory=list)
 
     def pair_separation(self) -> dict[str, float]:
         """For each motion pair of the world (moving class / its static partner) among the labels:
@@ -120,10 +124,12 @@ def frame_ap_on_gt_boxes(
                tuple(float(x) for x in s.instance.box), ids[name], score=float(p))
         for s in scored for name, p in zip(labels, s.probabilities)
     ]
-    result = frame_ap(AvaArrays.from_rows(gt_rows), AvaArrays.from_rows(detections), [ids[n] for n in labels])
+    class_ids = [ids[n] for n in labels]
+    result = frame_ap(AvaArrays.from_rows(gt_rows), AvaArrays.from_rows(detections), class_ids)
     truth = np.array([[name in person["labels"] for name in labels] for _, _, person in boxes], dtype=bool)
     probabilities = np.array([s.probabilities for s in scored], dtype=np.float64).reshape(len(boxes), len(labels))
-    return GtBoxScores(result, list(labels), probabilities, truth.reshape(len(boxes), len(labels)))
+    return GtBoxScores(result, list(labels), probabilities, truth.reshape(len(boxes), len(labels)),
+                       gt_rows, detections, class_ids)
 
 
 def held_out_scores(
@@ -183,6 +189,12 @@ def train_and_curve(project: Project, name: str, overrides: list[str], frame_str
             "pair_separation": separation, "pair_boxes": pair_boxes, "test_gt_boxes": test.to_json()}
 
 
+def fully_supervised(model: str, seed: int, lr: float, warmup_epochs: float) -> list[str]:
+    """The training overrides of the benchmark's model (its schedule, budget and checkpoints apart)."""
+    return ["mode=full", f"model={model}", "loss=bce", f"seed={seed}", f"optim.lr={lr}",
+            f"optim.warmup_epochs={warmup_epochs}"]
+
+
 SCHEDULE_SHARE = 0.9  # of the budget; checkpoints and the preload of the videos take the rest
 
 
@@ -221,10 +233,8 @@ def main() -> None:
     root = (args.out / f"{args.preset}-seed{args.seed}").resolve()
     build_project(root, args.preset, args.seed)
     common = [
-        "mode=full", f"model={args.model}", f"max_minutes={args.minutes}",
-        "keep_checkpoints=true", f"checkpoint_every_steps={args.checkpoint_every}", "loss=bce",
-        f"seed={args.seed}", f"optim.lr={args.lr}", f"optim.warmup_epochs={args.warmup_epochs}",
-        *args.overrides,
+        *fully_supervised(args.model, args.seed, args.lr, args.warmup_epochs), f"max_minutes={args.minutes}",
+        "keep_checkpoints=true", f"checkpoint_every_steps={args.checkpoint_every}", *args.overrides,
     ]
     report: dict = {"preset": args.preset, "seed": args.seed, "model": args.model, "minutes": args.minutes,
                     "lr": args.lr, "warmup_epochs": args.warmup_epochs, "overrides": args.overrides}
