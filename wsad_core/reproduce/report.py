@@ -73,12 +73,15 @@ def markdown(summary: Mapping[str, Any], plan: Mapping[str, Any]) -> str:
 
 
 def _noise(claim: Mapping[str, Any]) -> str:
-    """How the gap compares with seed noise: the per-seed gaps' spread and 95 % interval."""
+    """How the gap compares with seed noise: the variants' spread over seeds, and the per-seed
+    gaps' spread and 95 % interval."""
     if claim.get("resolved") is None:
         return "; one world seed, so no noise estimate"
+    spread = "beyond" if claim["beyond_spread"] else "within"
     verdict = "beyond seed noise" if claim["resolved"] else "within seed noise"
-    return (f"; per world seed {claim['paired_gap']:+.3f} ± {claim['gap_std']:.3f} over {claim['paired_seeds']} "
-            f"seeds, 95 % interval ±{claim['gap_ci95']:.3f}: {verdict}")
+    return (f", {spread} the variants' seed spread {claim['spread']:.3f}; per world seed "
+            f"{claim['paired_gap']:+.3f} ± {claim['gap_std']:.3f} over {claim['paired_seeds']} seeds, "
+            f"95 % interval ±{claim['gap_ci95']:.3f}: {verdict}")
 
 
 def _subclip_world(plan: Mapping[str, Any]) -> str:
