@@ -3,6 +3,9 @@ longest event-loop stall while a training child streams its events.
 
 Usage: python benchmarks/studio.py [--videos 5000] [--seconds 20] [--seeks 40] [--events 20000]
 
+Also times the Train panel's listing of a big project's detection sets (three sets), which runs
+on the GUI thread.
+
 The numbers depend on the machine and on its load: run it on an otherwise idle machine.
 Latency is measured through the real player (state → decoding thread → QImage → pixmap →
 overlays) on a generated 1280×720 H.264 video (keyframe every 25 frames, 2 B-frames), from
@@ -35,6 +38,7 @@ from sqlalchemy import insert  # noqa: E402
 from wsad_core.project import Project  # noqa: E402
 from wsad_core.project.schema import Clip, Video  # noqa: E402
 from wsad_core.cli import main as wsad  # noqa: E402
+from wsad_core.detect.cache import DetectionSet  # noqa: E402
 from wsad_core.video import write_video  # noqa: E402
 from wsad_studio.cli_process import CliProcess  # noqa: E402
 from wsad_studio.main_window import MainWindow  # noqa: E402
@@ -98,6 +102,16 @@ def make_big_project(root: Path, videos: int) -> Path:
         for clip_id in range(1, videos + 1, 10):
             project.set_clip_labels(clip_id, [labels[clip_id % 3].name])
     return root / "big"
+
+
+def add_detection_sets(project_root: Path, videos: int, sets: int = 3) -> None:
+    """``sets`` detection sets in the big project's cache, each with (empty) results for all but
+    a tenth of its videos: what the Train panel lists, one folder listing a set."""
+    with Project.open(project_root) as project:
+        for number in range(sets):
+            found = DetectionSet.create(project.cache_dir, {"detector": "simulated", "set": number})
+            for video in project.videos(status="ok")[videos // 10:]:
+                (found.folder / f"{video.fingerprint}.npz").touch()
 
 
 def show(window: MainWindow, frame: int, timeout_ms: int = 10_000) -> float:
@@ -197,6 +211,15 @@ def main() -> None:
     print(f"open a project of {args.videos} videos: {opened * 1000:.0f} ms "
           f"({window.library_model.rowCount()} rows listed; target ≤ 1000 ms: "
           f"{'ok' if opened <= 1 else 'OVER TARGET'})")
+
+    if not args.reuse:
+        add_detection_sets(big, args.videos)
+    started = time.perf_counter()
+    window.training.refresh_person_boxes()
+    listed = time.perf_counter() - started
+    print(f"list the detection sets of that project for the Train panel (on the GUI thread): "
+          f"{listed * 1000:.0f} ms ({window.training.person_boxes.count()} choices; a stall the panel "
+          f"pays when shown after the project changed)")
 
     hd = scratch / "hd" if args.reuse else make_project(scratch, args.seconds)
     state.open_project(hd)
