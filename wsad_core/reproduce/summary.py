@@ -112,7 +112,8 @@ def paired_gap(low: list[dict[str, Any]], high: list[dict[str, Any]], metric: st
     is beyond seed noise.
 
     Both variants of one seed are trained and scored on the same world, so a world that is hard
-    for both (world seeds differed by 0.09 test Frame AP in session 8) moves both: the per-seed
+    for both moves both (in session 8, `bench` world seed 1 scored 0.08 test Frame AP below seed
+    0 with the same fully supervised schedule): the per-seed
     gaps carry only the noise of the comparison, where the variants' own spreads carry the
     worlds' differences too. ``resolved``: the 95 % confidence interval of the mean gap
     (Student's t over the seeds) excludes 0; None with fewer than two paired seeds.
