@@ -80,8 +80,10 @@ def project_tubelets(
         if path.is_file():
             result[video.name] = _load(path, config.k)
         else:
-            result[video.name] = tubelets_from_detections(detection_set.load(video.fingerprint), config)
-            _save(path, result[video.name], config.k)
+            _save(path, tubelets_from_detections(detection_set.load(video.fingerprint), config), config.k)
+            # What the cache holds (boxes in float32), not the float64 just computed: a project's
+            # first run would otherwise train on other boxes than every later one (session 9).
+            result[video.name] = _load(path, config.k)
         if progress is not None:
             progress(done + 1, len(videos), video.name)
     return result
