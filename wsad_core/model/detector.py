@@ -10,6 +10,7 @@ uncertainty ``v = log sigma^2``.
 from __future__ import annotations
 
 import logging
+import math
 import urllib.error
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,16 @@ from wsad_core.errors import WsadError
 from wsad_core.model.presets import ModelPreset, get_preset
 
 log = logging.getLogger(__name__)
+
+#: The ``v = log sigma^2`` the uncertainty head starts from, through its bias (softplus(bias) = v).
+#: A zero bias starts at v = log 2: sigma^2 = 2 halves every bag's cross-entropy, and the head,
+#: with slope sigmoid(0) = 0.5, quickly raises sigma^2 on positive bags whose cross-entropy is
+#: above one nat, which early in training from scratch is nearly all of them. On `bench-ucf`,
+#: MIL max + uncertainty then stayed at the class priors for 13 epochs (validation Frame AP
+#: 0.137 at epoch 24). Starting at v = 0.01 (sigma^2 of about 1, the plain MIL loss, and slope
+#: 0.01, so doubt grows only where it persists) gave 0.324 at epoch 24; v = 0.1 was still at the
+#: priors at epoch 7 (session 9, benchmarks/results/uncertainty_init_2026-11-27_session9.md).
+INITIAL_LOG_VARIANCE = 0.01
 
 #: Stem plus res2..res5 in pytorchvideo's ``Net.blocks``; later blocks are its pooling and head.
 _BACKBONE_BLOCKS = 5
@@ -99,7 +110,7 @@ class ActionDetector(nn.Module):
         nn.init.zeros_(self.classifier.bias)
         if self.uncertainty_head is not None:
             nn.init.normal_(self.uncertainty_head.weight, std=0.01)
-            nn.init.zeros_(self.uncertainty_head.bias)
+            nn.init.constant_(self.uncertainty_head.bias, math.log(math.expm1(INITIAL_LOG_VARIANCE)))
         #: Filled by :func:`load_pretrained_backbone`.
         self.pretrained_report: PretrainedReport | None = None
 

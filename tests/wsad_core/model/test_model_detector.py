@@ -9,6 +9,7 @@ from torchvision.ops import roi_align
 
 from wsad_core.errors import WsadError
 from wsad_core.model import ActionDetector, build_model, get_preset, normalize_clip, pack_pathways
+from wsad_core.model.detector import INITIAL_LOG_VARIANCE
 
 #: Tests run at 64 px (the model takes any size) to stay fast; shapes do not depend on it.
 SIZE = 64
@@ -102,6 +103,18 @@ def test_uncertainty_is_non_negative_and_optional() -> None:
     assert plain.uncertainty_head is None and not plain.has_uncertainty
     logits, none = plain(slow, fast, boxes)
     assert none is None and logits.shape == (4, 4)
+
+
+def test_uncertainty_starts_near_sigma_squared_one() -> None:
+    """The head starts at v = INITIAL_LOG_VARIANCE: the uncertainty loss begins as plain MIL."""
+    torch.manual_seed(0)
+    slow, fast = make_inputs("cpu-tiny", batch=2)
+    model = build_model("cpu-tiny", 5).eval()
+    with torch.no_grad():
+        _, v = model(slow, fast, boxes_for(2, 3))
+    assert v.shape == (6, 5)
+    assert torch.allclose(v, torch.full_like(v, INITIAL_LOG_VARIANCE), rtol=0.5)
+    assert INITIAL_LOG_VARIANCE < 0.05
 
 
 def test_training_output_is_logits_not_probabilities() -> None:
