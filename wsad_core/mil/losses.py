@@ -73,7 +73,9 @@ def uncertainty_bce(
     charges for every unit of doubt. Since dL/dv = 1 - exp(-v) * BCE, the optimal v is
     log BCE when BCE > 1 and 0 (the constraint) otherwise: a bag claims uncertainty only
     once its cross-entropy exceeds one nat (for a positive label, p < 1/e), i.e. when the
-    label looks wrong for the sampled tubelets, as Fig. 3 of the paper illustrates.
+    label looks wrong for the sampled tubelets, as Fig. 3 of the paper illustrates. Early in
+    training from scratch nearly every positive bag is like that, which is why the model's
+    uncertainty head starts at v of about 0 (:data:`wsad_core.model.detector.INITIAL_LOG_VARIANCE`).
     """
     bce = bag_bce_terms(prediction, targets)
     v = selected_log_var(prediction, instance_log_var, mask)
