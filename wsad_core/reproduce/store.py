@@ -32,9 +32,20 @@ def same_plan(stored: dict[str, Any] | None, plan: dict[str, Any]) -> bool:
     return stored == {key: value for key, value in wanted.items() if key in stored or value is not None}
 
 
+def extends_plan(stored: dict[str, Any] | None, plan: dict[str, Any]) -> bool:
+    """Whether ``plan`` is the stored plan with more seeds after its own. Its finished entries
+    stay valid: each depends only on its own seed's world and run, and the sweeps, which run on
+    the first seeds, keep them."""
+    if stored is None:
+        return False
+    old, new = list(stored.get("seeds", [])), list(json.loads(json.dumps(plan)).get("seeds", []))
+    return len(new) > len(old) and new[: len(old)] == old and same_plan({**stored, "seeds": new}, plan)
+
+
 class ResultStore:
     """``{"format": 1, "plan": {...}, "entries": {key: entry}}`` on disk, rewritten atomically
-    after every entry. A file made under another plan is refused rather than mixed in."""
+    after every entry. A file made under another plan is refused rather than mixed in, except
+    one the plan extends with more seeds (its entries are kept; the file takes the new plan)."""
 
     def __init__(self, path: Path, plan: dict[str, Any]) -> None:
         self.path = Path(path)
@@ -42,7 +53,7 @@ class ResultStore:
         self.entries: dict[str, dict[str, Any]] = {}
         if self.path.is_file():
             data = json.loads(self.path.read_text(encoding="utf-8"))
-            if not same_plan(data.get("plan"), plan):
+            if not (same_plan(data.get("plan"), plan) or extends_plan(data.get("plan"), plan)):
                 raise WsadError(
                     f"{self.path} holds results of another plan; choose another --out or remove the file"
                 )

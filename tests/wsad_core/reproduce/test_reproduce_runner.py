@@ -96,6 +96,23 @@ def test_results_of_a_plan_without_a_newer_field_resume(tmp_path):
         ResultStore(path, dataclasses.replace(PLAN, subclip_preset="demo").to_dict())
 
 
+def test_more_seeds_extend_a_results_file(tmp_path):
+    path = tmp_path / "results.json"
+    ResultStore(path, PLAN.to_dict()).record("table/naive/seed0", {"study": "table"})
+    for fewer_or_other in ((0,), (1, 2), (1, 0, 2)):
+        with pytest.raises(WsadError, match="another plan"):
+            ResultStore(path, dataclasses.replace(PLAN, seeds=fewer_or_other).to_dict())
+    with pytest.raises(WsadError, match="another plan"):  # more seeds, but another setting too
+        ResultStore(path, dataclasses.replace(PLAN, seeds=(0, 1, 2), epochs=2).to_dict())
+    more = dataclasses.replace(PLAN, seeds=(0, 1, 2)).to_dict()
+    store = ResultStore(path, more)
+    assert store.done("table/naive/seed0")
+    store.record("table/naive/seed2", {"study": "table"})
+    assert json.loads(path.read_text())["plan"]["seeds"] == [0, 1, 2]
+    with pytest.raises(WsadError, match="another plan"):  # the file now holds seed 2
+        ResultStore(path, PLAN.to_dict())
+
+
 def test_results_of_an_older_world_do_not_resume(tmp_path):
     path = tmp_path / "results.json"
     older = {key: value for key, value in PLAN.to_dict().items() if key != "world_version"}
