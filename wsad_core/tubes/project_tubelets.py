@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,24 +39,30 @@ def tubelets_from_detections(detections: FrameDetections, config: TubeletConfig)
     return deduplicate_tubelets(cut_tubelets(tracks, config.k), config.dedup_iou)
 
 
-def _save(path: Path, tubelets: list[Tubelet], k: int) -> None:
-    """Atomically, through a temporary file of this writer's own (runs side by side fill one cache)."""
+def _from_arrays(data: Mapping[str, np.ndarray], k: int) -> list[Tubelet]:
+    return [
+        Tubelet(int(track), np.arange(start, start + k), boxes.astype(np.float64), float(score))
+        for track, start, boxes, score in zip(data["track_ids"], data["starts"], data["boxes"], data["scores"])
+    ]
+
+
+def _save(path: Path, tubelets: list[Tubelet], k: int) -> dict[str, np.ndarray]:
+    """Atomically, through a temporary file of this writer's own (runs side by side fill one
+    cache); returns the arrays written (boxes in float32)."""
+    arrays = {
+        "track_ids": np.array([t.track_id for t in tubelets], dtype=np.int64),
+        "starts": np.array([t.frames[0] for t in tubelets], dtype=np.int64),
+        "boxes": np.array([t.boxes for t in tubelets], dtype=np.float32).reshape(-1, k, 4),
+        "scores": np.array([t.score for t in tubelets], dtype=np.float64),
+    }
     with atomic_output(path, force=True) as temp, temp.open("wb") as handle:
-        np.savez(
-            handle,
-            track_ids=np.array([t.track_id for t in tubelets], dtype=np.int64),
-            starts=np.array([t.frames[0] for t in tubelets], dtype=np.int64),
-            boxes=np.array([t.boxes for t in tubelets], dtype=np.float32).reshape(-1, k, 4),
-            scores=np.array([t.score for t in tubelets], dtype=np.float64),
-        )
+        np.savez(handle, **arrays)
+    return arrays
 
 
 def _load(path: Path, k: int) -> list[Tubelet]:
     with np.load(path) as data:
-        return [
-            Tubelet(int(track), np.arange(start, start + k), boxes.astype(np.float64), float(score))
-            for track, start, boxes, score in zip(data["track_ids"], data["starts"], data["boxes"], data["scores"])
-        ]
+        return _from_arrays(data, k)
 
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -80,10 +86,10 @@ def project_tubelets(
         if path.is_file():
             result[video.name] = _load(path, config.k)
         else:
-            _save(path, tubelets_from_detections(detection_set.load(video.fingerprint), config), config.k)
+            arrays = _save(path, tubelets_from_detections(detection_set.load(video.fingerprint), config), config.k)
             # What the cache holds (boxes in float32), not the float64 just computed: a project's
             # first run would otherwise train on other boxes than every later one (session 9).
-            result[video.name] = _load(path, config.k)
+            result[video.name] = _from_arrays(arrays, config.k)
         if progress is not None:
             progress(done + 1, len(videos), video.name)
     return result
