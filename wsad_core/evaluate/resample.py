@@ -19,22 +19,27 @@ from wsad_core.evaluate.ava_io import AvaArrays
 from wsad_core.evaluate.frame_ap import frame_ap
 
 
-def resample_videos(arrays: AvaArrays, draw: Sequence[str]) -> AvaArrays:
+def rows_by_video(arrays: AvaArrays) -> dict[str, np.ndarray]:
+    """Each video's row indices, found once (a bootstrap draws the same videos hundreds of times)."""
+    order = np.argsort(arrays.video, kind="stable")
+    bounds = np.searchsorted(arrays.video[order], np.arange(len(arrays.video_ids) + 1))
+    return {name: order[bounds[i]:bounds[i + 1]] for i, name in enumerate(arrays.video_ids)}
+
+
+def resample_videos(
+    arrays: AvaArrays, draw: Sequence[str], rows: Mapping[str, np.ndarray] | None = None
+) -> AvaArrays:
     """The rows of ``arrays`` for the videos of ``draw`` in turn, each copy its own video (a
-    video drawn twice counts twice); videos ``arrays`` has no rows for add nothing."""
-    index = {name: i for i, name in enumerate(arrays.video_ids)}
-    parts, copies = [], []
-    for copy, name in enumerate(draw):
-        if name in index:
-            rows = np.flatnonzero(arrays.video == index[name])
-            parts.append(rows)
-            copies.append(np.full(len(rows), copy, dtype=np.int64))
-    rows = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-    taken = arrays.take(rows)
+    video drawn twice counts twice); videos ``arrays`` has no rows for add nothing. ``rows``:
+    :func:`rows_by_video` of ``arrays``, when already computed."""
+    rows = rows_by_video(arrays) if rows is None else rows
+    empty = np.zeros(0, dtype=np.int64)
+    picked = [rows.get(name, empty) for name in draw]
+    taken = arrays.take(np.concatenate(picked) if picked else empty)
+    copies = np.repeat(np.arange(len(draw), dtype=np.int64), [len(p) for p in picked])
     return AvaArrays(
         tuple(f"{copy}:{name}" for copy, name in enumerate(draw)),
-        np.concatenate(copies) if copies else np.zeros(0, dtype=np.int64),
-        taken.timestamps, taken.boxes, taken.actions, taken.scores,
+        copies, taken.timestamps, taken.boxes, taken.actions, taken.scores,
     )
 
 
@@ -58,10 +63,12 @@ def bootstrap_frame_ap(
         raise ValueError("the ground truth holds no video to resample")
     rng = np.random.default_rng(seed)
     scores = {name: np.empty(resamples) for name in detections}
+    gt_rows = rows_by_video(gt)
+    detection_rows = {name: rows_by_video(rows) for name, rows in detections.items()}
     for i in range(resamples):
         draw = list(rng.choice(videos, size=len(videos), replace=True))
-        truth = resample_videos(gt, draw)
+        truth = resample_videos(gt, draw, gt_rows)
         for name, rows in detections.items():
-            scores[name][i] = frame_ap(truth, resample_videos(rows, draw), class_ids,
+            scores[name][i] = frame_ap(truth, resample_videos(rows, draw, detection_rows[name]), class_ids,
                                        cap=cap, unannotated=unannotated).map
     return scores
