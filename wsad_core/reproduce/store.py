@@ -33,19 +33,26 @@ def same_plan(stored: dict[str, Any] | None, plan: dict[str, Any]) -> bool:
 
 
 def extends_plan(stored: dict[str, Any] | None, plan: dict[str, Any]) -> bool:
-    """Whether ``plan`` is the stored plan with more seeds after its own. Its finished entries
-    stay valid: each depends only on its own seed's world and run, and the sweeps, which run on
-    the first seeds, keep them."""
+    """Whether ``plan`` is the stored plan with more seeds after its own, more studies, or
+    both. Its finished entries stay valid: each depends only on its own seed's world and run,
+    and the sweeps, which run on the first seeds, keep them."""
     if stored is None:
         return False
-    old, new = list(stored.get("seeds", [])), list(json.loads(json.dumps(plan)).get("seeds", []))
-    return len(new) > len(old) and new[: len(old)] == old and same_plan({**stored, "seeds": new}, plan)
+    wanted = json.loads(json.dumps(plan))
+    old_seeds, new_seeds = list(stored.get("seeds", [])), list(wanted.get("seeds", []))
+    old_studies, new_studies = set(stored.get("studies", [])), set(wanted.get("studies", []))
+    keeps_seeds = new_seeds[: len(old_seeds)] == old_seeds
+    grows = len(new_seeds) > len(old_seeds) or new_studies > old_studies
+    if not (keeps_seeds and new_studies >= old_studies and grows):
+        return False
+    return same_plan({**stored, "seeds": new_seeds, "studies": wanted.get("studies")}, plan)
 
 
 class ResultStore:
     """``{"format": 1, "plan": {...}, "entries": {key: entry}}`` on disk, rewritten atomically
     after every entry. A file made under another plan is refused rather than mixed in, except
-    one the plan extends with more seeds (its entries are kept; the file takes the new plan)."""
+    one the plan extends with more seeds or studies (its entries are kept; the file takes
+    the new plan)."""
 
     def __init__(self, path: Path, plan: dict[str, Any]) -> None:
         self.path = Path(path)

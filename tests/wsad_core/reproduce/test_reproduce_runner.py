@@ -113,6 +113,22 @@ def test_more_seeds_extend_a_results_file(tmp_path):
         ResultStore(path, PLAN.to_dict())
 
 
+def test_more_studies_extend_a_results_file(tmp_path):
+    path = tmp_path / "results.json"
+    table_only = dataclasses.replace(PLAN, seeds=(0,), studies=("table",))
+    ResultStore(path, table_only.to_dict()).record("table/naive/seed0", {"study": "table"})
+    with pytest.raises(WsadError, match="another plan"):  # a sweep added, but another setting too
+        ResultStore(path, dataclasses.replace(table_only, studies=("table", "noise"), lr=0.2).to_dict())
+    both = dataclasses.replace(table_only, seeds=(0, 1), studies=("noise", "table"))
+    store = ResultStore(path, both.to_dict())
+    assert store.done("table/naive/seed0")
+    store.record("noise/recall0.50-mil_max/seed0", {"study": "noise"})
+    assert set(json.loads(path.read_text())["plan"]["studies"]) == {"table", "noise"}
+    for narrower in (table_only, dataclasses.replace(table_only, seeds=(0, 1))):
+        with pytest.raises(WsadError, match="another plan"):  # the file now holds the noise sweep
+            ResultStore(path, narrower.to_dict())
+
+
 def test_results_of_an_older_world_do_not_resume(tmp_path):
     path = tmp_path / "results.json"
     older = {key: value for key, value in PLAN.to_dict().items() if key != "world_version"}
