@@ -17,6 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from wsad_core.project.run_liveness import LOCK_NAME, is_training
 from wsad_studio.cli_process import CliProcess
 from wsad_studio.training_runs import EventsTail, RunProgress, parse_event
 
@@ -144,6 +145,25 @@ class TrainingRuns(QObject):
                 continue
             for event in tail.read(TAIL_BYTES_PER_POLL):
                 self._apply(run_id, event)
+            self._settle_if_orphaned(run_id, tail)
+
+    def _settle_if_orphaned(self, run_id: int, tail: EventsTail) -> None:
+        """A followed run that its events call running, but whose process no longer holds its
+        training lock, was killed without a final event (see :mod:`wsad_core.project.run_liveness`).
+        Runs of older versions, which took no lock, are left as their events say."""
+        progress = self.runs.get(run_id)
+        run_dir = tail.path.parent
+        if progress is None or progress.finished or not (run_dir / LOCK_NAME).is_file() or is_training(run_dir):
+            return
+        while events := tail.read(TAIL_BYTES_PER_POLL):  # whatever it wrote before it died
+            for event in events:
+                self._apply(run_id, event)
+        if not progress.finished:
+            progress.status = "killed"
+            progress.log.append("its training process ended without a final event (killed?); "
+                                "resume it from its last checkpoint")
+            self._changed.add(run_id)
+            self._announce()
 
     # The child ---------------------------------------------------------------------------
     def start(self, options: TrainOptions) -> CliProcess:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import threading
 import time
@@ -215,6 +216,42 @@ def test_a_run_started_elsewhere_appears_and_updates(qtbot, tmp_path):
     writer.join()
     qtbot.waitUntil(lambda: panel.table.item(panel._rows[7], 2).text() == "done", timeout=10_000)
     assert len(panel.curves["loss"].getData()[0]) == 4
+    panel.shutdown()
+
+
+TERMINAL_RUN_THAT_HANGS = """
+import json, sys, time
+from pathlib import Path
+from wsad_core.project.run_liveness import TrainingLock
+run_dir = Path(sys.argv[1])
+TrainingLock(run_dir).acquire()
+with (run_dir / "events.jsonl").open("a") as log:
+    log.write(json.dumps({"event": "start", "run": 8, "name": "oom-killed", "steps": 10, "resumed_at": 0}) + "\\n")
+    for step in (1, 2):
+        log.write(json.dumps({"event": "step", "epoch": 1, "step": step, "loss": 1.0, "lr": 0.01}) + "\\n")
+    log.flush()
+    time.sleep(120)
+"""
+
+
+def test_a_run_killed_elsewhere_is_shown_killed(qtbot, tmp_path):
+    """A terminal run whose process dies without a final event (SIGKILL, the OOM killer)."""
+    root = tmp_path / "P"
+    panel = TrainingPanel(TrainingRuns())
+    qtbot.addWidget(panel)
+    panel.runs.set_project(root)
+    run_dir = root / "runs" / "8"
+    run_dir.mkdir(parents=True)
+    child = subprocess.Popen([sys.executable, "-c", TERMINAL_RUN_THAT_HANGS, str(run_dir)])
+    try:
+        qtbot.waitUntil(lambda: 8 in panel._rows and panel.runs.runs[8].step == 2, timeout=30_000)
+        qtbot.wait(1_200)  # two more polls: a live process keeps its run running
+        assert panel.table.item(panel._rows[8], 2).text() == "running"
+    finally:
+        child.kill()
+        child.wait(timeout=30)
+    qtbot.waitUntil(lambda: panel.table.item(panel._rows[8], 2).text() == "killed", timeout=10_000)
+    assert "resume it from its last checkpoint" in panel.runs.runs[8].log[-1]
     panel.shutdown()
 
 

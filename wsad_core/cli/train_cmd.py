@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from wsad_core.cli.common import DEFAULT_PROJECT, ProjectOption, console, open_project, progress_bar, say
+from wsad_core.project.run_liveness import settle_orphaned_runs
 
 
 def train(
@@ -49,6 +50,7 @@ def train(
 def runs(project_dir: ProjectOption = DEFAULT_PROJECT) -> None:
     """List the project's runs."""
     with open_project(project_dir) as project:
+        settle_orphaned_runs(project)
         records = project.runs()
     table = Table("id", "name", "status", "model", "mode", "steps", "error")
     for run in records:

@@ -31,6 +31,7 @@ from wsad_core.reproduce.store import ResultStore, finite
 from wsad_core.reproduce.worlds import SeedWorld, seed_world
 from wsad_core.train import make_config, read_events, train
 from wsad_core.train.config import to_dict
+from wsad_core.project.run_liveness import settle_orphaned_runs
 
 Log = Callable[[str], None]
 
@@ -62,6 +63,7 @@ def _run_name(job: Job) -> str:
 def _train(project: Project, job: Job, resolved: Resolved, log: Log) -> RunRecord:
     config = make_config(list(resolved.overrides))
     wanted = to_dict(config)
+    settle_orphaned_runs(project)  # a run killed mid-training (no status written) resumes too
     previous = [run for run in project.runs() if run.name == _run_name(job) and run.config == wanted]
     for run in reversed(previous):
         if run.status == "done":

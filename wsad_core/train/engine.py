@@ -27,6 +27,7 @@ from wsad_core.errors import WsadError
 from wsad_core.mil.bags import BagSampler, make_bags
 from wsad_core.model import build_model, get_preset, pack_pathways, preset_to_dict
 from wsad_core.project import Project, RunRecord
+from wsad_core.project.run_liveness import TrainingLock
 from wsad_core.train.checkpoint import load_checkpoint, save_checkpoint
 from wsad_core.train.config import TrainConfig, load_config, save_config, to_dict
 from wsad_core.train.distributed import Distributed, init_distributed
@@ -407,17 +408,30 @@ def _prepare(project: Project, config: TrainConfig | None, name: str | None, res
 
 def _train(project, config, name, resume, stdout, listener, distributed: Distributed) -> RunRecord:  # noqa: ANN001
     main = distributed.main
-    prepared = None
+    prepared, lock = None, None
     if main:
         try:
             prepared = _prepare(project, config, name, resume)
+            lock = TrainingLock(project.run_dir(prepared.id))
+            lock.acquire()
+        except BaseException:
+            prepared = None
+            raise
         finally:
             distributed.broadcast(None if prepared is None else prepared.id)
     else:
         run_id = distributed.broadcast(None)
         if run_id is None:
             raise WsadError("rank 0 could not start the run")
-    run = prepared or project.run(run_id)
+    try:
+        return _train_run(project, prepared or project.run(run_id), resume, stdout, listener, distributed)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _train_run(project, run, resume, stdout, listener, distributed: Distributed) -> RunRecord:  # noqa: ANN001
+    main = distributed.main
     run_dir = project.run_dir(run.id)
     config = load_config(run_dir / "config.yaml")
     snapshot = load_snapshot(run_dir / "snapshot.json")

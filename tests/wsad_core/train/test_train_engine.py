@@ -11,6 +11,7 @@ import torch
 
 from wsad_core.errors import WsadError
 from wsad_core.project import Project
+from wsad_core.project.run_liveness import ORPHAN_ERROR, settle_orphaned_runs
 from wsad_core.train import make_config, read_events, train
 from wsad_core.train.engine import Trainer
 from wsad_core.train.events import EventLog
@@ -189,6 +190,30 @@ def test_sigterm_checkpoints_and_resume_continues_exactly(tiny_project, tmp_path
         assert project.run(run.id).status == "done"
         log = read_events(project.run_dir(run.id) / "events.jsonl")
         assert [e["event"] for e in log].count("start") == 2
+
+
+def test_a_killed_run_is_settled_as_stopped_and_resumes_and_a_live_one_cannot_be_resumed(tiny_project):
+    child = run_cli(tiny_project, "--name", "killed", *QUICK, "epochs=8")
+    try:
+        for line in child.stdout:
+            event = json.loads(line)
+            if event["event"] == "start":
+                run_id = event["run"]
+            if event["event"] == "checkpoint":
+                break
+        with Project.open(tiny_project) as project:
+            with pytest.raises(WsadError, match=f"run {run_id} is being trained by another process"):
+                train(project, resume=run_id, stdout=None)
+            assert settle_orphaned_runs(project) == []
+            assert project.run(run_id).status == "running"
+    finally:
+        child.kill()  # as the out-of-memory killer would: no status written
+        child.wait(timeout=60)
+    with Project.open(tiny_project) as project:
+        assert project.run(run_id).status == "running"
+        assert settle_orphaned_runs(project) == [run_id]
+        assert (project.run(run_id).status, project.run(run_id).error) == ("stopped", ORPHAN_ERROR)
+        assert train(project, resume=run_id, stdout=None).status == "done"
 
 
 def test_a_diverging_loss_stops_the_run_with_a_clear_message(tiny_project):
