@@ -187,14 +187,20 @@ def test_a_failing_child_shows_its_error_and_the_panel_lives_on(qtbot, panel):
     assert panel.start_button.isEnabled() and panel.isVisible()
 
 
-def test_a_run_started_elsewhere_appears_and_updates(qtbot, tmp_path):
-    """A terminal run: only its events.jsonl, written while the panel watches."""
+def watching_panel(qtbot, tmp_path, run_id):
+    """A panel following project ``tmp_path/P``, and the folder of run ``run_id`` in it."""
     root = tmp_path / "P"
     panel = TrainingPanel(TrainingRuns())
     qtbot.addWidget(panel)
     panel.runs.set_project(root)
-    run_dir = root / "runs" / "7"
+    run_dir = root / "runs" / str(run_id)
     run_dir.mkdir(parents=True)
+    return panel, run_dir
+
+
+def test_a_run_started_elsewhere_appears_and_updates(qtbot, tmp_path):
+    """A terminal run: only its events.jsonl, written while the panel watches."""
+    panel, run_dir = watching_panel(qtbot, tmp_path, 7)
     go_on = threading.Event()
 
     def terminal_run() -> None:
@@ -236,12 +242,7 @@ with (run_dir / "events.jsonl").open("a") as log:
 
 def test_a_run_killed_elsewhere_is_shown_killed(qtbot, tmp_path):
     """A terminal run whose process dies without a final event (SIGKILL, the OOM killer)."""
-    root = tmp_path / "P"
-    panel = TrainingPanel(TrainingRuns())
-    qtbot.addWidget(panel)
-    panel.runs.set_project(root)
-    run_dir = root / "runs" / "8"
-    run_dir.mkdir(parents=True)
+    panel, run_dir = watching_panel(qtbot, tmp_path, 8)
     child = subprocess.Popen([sys.executable, "-c", TERMINAL_RUN_THAT_HANGS, str(run_dir)])
     try:
         qtbot.waitUntil(lambda: 8 in panel._rows and panel.runs.runs[8].step == 2, timeout=30_000)
