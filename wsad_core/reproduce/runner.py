@@ -25,13 +25,13 @@ from wsad_core.errors import WsadError
 from wsad_core.evaluate.run_eval import evaluate_run
 from wsad_core.infer.predict import PredictOptions
 from wsad_core.project import Project, RunRecord
+from wsad_core.project.run_liveness import settle_orphaned_runs
 from wsad_core.reproduce.jobs import Job, Resolved, plan_jobs, resolve
 from wsad_core.reproduce.plan import Plan
 from wsad_core.reproduce.store import ResultStore, finite
 from wsad_core.reproduce.worlds import SeedWorld, seed_world
 from wsad_core.train import make_config, read_events, train
 from wsad_core.train.config import to_dict
-from wsad_core.project.run_liveness import settle_orphaned_runs
 
 Log = Callable[[str], None]
 
