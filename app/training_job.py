@@ -17,7 +17,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from wsad_core.project.run_liveness import LOCK_NAME, is_training
+from wsad_core.errors import WsadError
+from wsad_core.project import Project
+from wsad_core.project.run_liveness import LOCK_NAME, is_training, settle_orphaned_runs
+from wsad_core.project.store import DB_NAME
 from wsad_studio.cli_process import CliProcess
 from wsad_studio.training_runs import EventsTail, RunProgress, parse_event
 
@@ -162,8 +165,20 @@ class TrainingRuns(QObject):
             progress.status = "killed"
             progress.log.append("its training process ended without a final event (killed?); "
                                 "resume it from its last checkpoint")
+            self._settle_in_project(progress)
             self._changed.add(run_id)
             self._announce()
+
+    def _settle_in_project(self, progress: RunProgress) -> None:
+        """Record in ``project.db`` what the panel shows: a run whose process died without a
+        status is stopped there, so that `wsad train --resume` and the benchmark pick it up."""
+        if self.root is None or not (self.root / DB_NAME).is_file():
+            return  # a folder of runs only, e.g. copied from a cluster
+        try:
+            with Project.open(self.root) as project:
+                settle_orphaned_runs(project)
+        except (WsadError, OSError) as error:  # the panel keeps going; `wsad runs` settles it later
+            progress.log.append(f"could not record it in project.db: {error}")
 
     # The child ---------------------------------------------------------------------------
     def start(self, options: TrainOptions) -> CliProcess:
@@ -250,6 +265,7 @@ class TrainingRuns(QObject):
         if progress is not None and not progress.finished:
             progress.status = "killed" if code == -1 else "failed"
             progress.log.append(f"the child ended with code {code} and no final event")
+            self._settle_in_project(progress)
         if progress is not None and progress.finished and code != 0 and stderr.strip():
             progress.log.append(stderr.strip())
             progress.error = progress.error or _last_line(stderr)

@@ -13,6 +13,7 @@ import pytest
 
 from wsad_core.cli import main as wsad
 from wsad_core.project import Project
+from wsad_core.project.run_liveness import ORPHAN_ERROR
 from wsad_core.train.events import EventLog
 from wsad_studio.training_job import DETECTORS, TrainingRuns, TrainOptions, detect_arguments, train_arguments
 from wsad_studio.training_runs import EventsTail, RunProgress, curve_points
@@ -176,6 +177,22 @@ def test_stop_checkpoints_and_marks_the_run_stopped(qtbot, panel, tiny_project):
     assert progress.status == "stopped", progress.log
     assert panel.table.item(panel._rows[run_id], 2).text() == "stopped"
     assert (tiny_project / "runs" / str(run_id) / "checkpoints" / "last.pt").is_file()
+
+
+@pytest.mark.slow
+def test_kill_shows_the_run_killed_and_records_it_stopped_so_it_resumes(qtbot, panel, tiny_project):
+    assert panel.start(quick(epochs=50, max_steps=500))
+    qtbot.waitUntil(lambda: panel.runs.job_run is not None and panel.runs.runs[panel.runs.job_run].step >= 1,
+                    timeout=CHILD_TIMEOUT_MS)
+    run_id = panel.runs.job_run
+    with Project.open(tiny_project) as project:
+        assert project.run(run_id).status == "running"
+    panel.kill_button.click()
+    qtbot.waitUntil(lambda: panel.runs.job is None, timeout=CHILD_TIMEOUT_MS)
+    assert panel.table.item(panel._rows[run_id], 2).text() == "killed"
+    with Project.open(tiny_project) as project:
+        run = project.run(run_id)
+    assert run.status == "stopped" and run.error == ORPHAN_ERROR
 
 
 @pytest.mark.slow
