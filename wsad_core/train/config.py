@@ -60,6 +60,9 @@ class TrainConfig:
     mode: str = "mil"
     aggregation: str = "max"  # max | mean | gem | lse
     r: float = 1.0  # exponent of gem / lse
+    # mil: train the first N epochs naively (every tubelet takes its clip's labels), then MIL.
+    # A backbone trained from scratch gives max pooling random picks to start from; see README.
+    naive_warmup_epochs: float = 0.0
     loss: str = "uncertainty"  # bce | uncertainty (Eq. 6)
     epochs: int = 10
     max_steps: Optional[int] = None  # stop after this many steps in all (quick runs, tests)
@@ -93,6 +96,8 @@ def make_config(overrides: list[str] | None = None, base: dict[str, Any] | None 
         raise WsadError(f"unknown mode {result.mode!r} (one of {', '.join(MODES)})")
     if result.loss not in LOSS_NAMES:
         raise WsadError(f"unknown loss {result.loss!r} (one of {', '.join(LOSS_NAMES)})")
+    if result.naive_warmup_epochs < 0 or (result.naive_warmup_epochs > 0 and result.mode != "mil"):
+        raise WsadError(f"naive_warmup_epochs={result.naive_warmup_epochs} needs mode=mil and a value ≥ 0")
     if result.optim.method not in OPTIMIZERS:
         raise WsadError(f"unknown optimiser optim.method={result.optim.method!r} (one of {', '.join(OPTIMIZERS)})")
     return result

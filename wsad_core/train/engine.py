@@ -132,7 +132,7 @@ class Trainer:
         if self.distributed.active:
             if config.sync_batchnorm:
                 self.model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(self.model)
-            unused_head = config.loss == "uncertainty" and config.mode != "mil"
+            unused_head = config.loss == "uncertainty" and (config.mode != "mil" or config.naive_warmup_epochs > 0)
             self.forward = torch.nn.parallel.DistributedDataParallel(
                 self.model,
                 device_ids=[self.device.index] if self.device.type == "cuda" else None,
@@ -266,7 +266,7 @@ class Trainer:
         """End the loader's worker processes."""
         self._data_loader = None
 
-    def _step(self, batch) -> float:  # noqa: ANN001
+    def _step(self, batch, epoch_float: float) -> float:  # noqa: ANN001
         batch = batch.to(self.device)
         clips = normalise_clips(batch.clips, self.preset.mean, self.preset.std)
         if self.device.type == "cuda" and self.config.channels_last:
@@ -274,7 +274,7 @@ class Trainer:
         slow, fast = pack_pathways(clips, self.preset)
         with autocast(self.config, self.device):
             logits, log_var = self.forward(slow, fast, batch.boxes)
-        loss = training_loss(self.config, batch, logits, log_var)
+        loss = training_loss(self.config, batch, logits, log_var, epoch_float)
         if not torch.isfinite(loss):
             raise FloatingPointError(f"the loss became {loss.item()} at step {self.state.step + 1}")
         self.optimizer.zero_grad(set_to_none=True)
@@ -297,7 +297,7 @@ class Trainer:
                 lr = learning_rate(self.config.optim, epoch_float, self.config.epochs)
                 for group in self.optimizer.param_groups:
                     group["lr"] = lr
-                loss = self.distributed.mean(self._step(batch))
+                loss = self.distributed.mean(self._step(batch, epoch_float))
                 losses.append(loss)
                 self.state.batch += 1
                 self.state.step += 1

@@ -11,12 +11,24 @@ from wsad_core.mil.targets import instance_bce, naive_instance_targets
 from wsad_core.train.config import TrainConfig
 
 
+def objective_mode(config: TrainConfig, epoch_float: float) -> str:
+    """The mode whose loss trains at this point: ``naive`` during a MIL run's naive warm-up."""
+    if config.mode == "mil" and epoch_float < config.naive_warmup_epochs:
+        return "naive"
+    return config.mode
+
+
 def training_loss(
-    config: TrainConfig, batch: BagBatch, logits: torch.Tensor, log_var: torch.Tensor | None
+    config: TrainConfig,
+    batch: BagBatch,
+    logits: torch.Tensor,
+    log_var: torch.Tensor | None,
+    epoch_float: float = float("inf"),
 ) -> torch.Tensor:
-    """Loss of a batch from per-clip logits (N, C) and log-variances (N, C) or None."""
+    """Loss of a batch from per-clip logits (N, C) and log-variances (N, C) or None, at a
+    fractional epoch (the default: after any warm-up)."""
     instance_logits = batch.pad(logits.float())
-    if config.mode in ("naive", "full"):  # full: bags of one box labelled from ground truth
+    if objective_mode(config, epoch_float) in ("naive", "full"):  # full: bags of one box labelled from GT
         targets = naive_instance_targets(batch.targets, batch.mask)
         return instance_bce(instance_logits, targets, batch.mask)
     prediction = aggregate(instance_logits, batch.mask, config.aggregation, config.r)

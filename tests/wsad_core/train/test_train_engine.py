@@ -87,7 +87,8 @@ def test_the_run_says_how_many_videos_its_cache_holds_and_warns_when_it_is_too_s
     assert needed >= max(1, sized["held_mb"])  # what the sized run held, rounded up
 
 
-@pytest.mark.parametrize("mode", ["mode=naive", "mode=full", "loss=bce aggregation=mean", "aggregation=lse r=2", "aggregation=gem r=3"])
+@pytest.mark.parametrize("mode", ["mode=naive", "mode=full", "loss=bce aggregation=mean", "aggregation=lse r=2", "aggregation=gem r=3",
+                                  "naive_warmup_epochs=0.5"])
 def test_every_variant_of_table_1_runs(tiny_project, mode):
     config = make_config([*QUICK, *mode.split(), "max_steps=2"])
     with Project.open(tiny_project) as project:
