@@ -60,11 +60,17 @@ def _run_name(job: Job) -> str:
     return f"reproduce:{job.key}"
 
 
+def _same_config(stored: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    """Whether a recorded run trained with ``wanted``: a run recorded before an option existed
+    has its default, which the stored config is completed with."""
+    return to_dict(make_config(base=stored)) == wanted
+
+
 def _train(project: Project, job: Job, resolved: Resolved, log: Log) -> RunRecord:
     config = make_config(list(resolved.overrides))
     wanted = to_dict(config)
     settle_orphaned_runs(project)  # a run killed mid-training (no status written) resumes too
-    previous = [run for run in project.runs() if run.name == _run_name(job) and run.config == wanted]
+    previous = [run for run in project.runs() if run.name == _run_name(job) and _same_config(run.config, wanted)]
     for run in reversed(previous):
         if run.status == "done":
             log(f"  {job.key}: run {run.id} already trained")

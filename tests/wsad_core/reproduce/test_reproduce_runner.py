@@ -5,10 +5,13 @@ import json
 
 import pytest
 
+from wsad_core.cli import main
 from wsad_core.errors import WsadError
+from wsad_core.project import Project
+from wsad_core.project import runs as run_ops
 from wsad_core.reproduce import Plan
 from wsad_core.reproduce import runner as runner_module
-from wsad_core.reproduce.jobs import Resolved, plan_jobs
+from wsad_core.reproduce.jobs import Job, Resolved, plan_jobs
 from wsad_core.reproduce.runner import learning_curve, run_plan
 from wsad_core.reproduce.store import ResultStore
 
@@ -157,3 +160,24 @@ def test_learning_curve_from_events():
     curve = learning_curve(events)
     assert curve[0] == {"epoch": 1, "step": 2, "seconds": 2.5, "train_loss": 0.7, "val_frame_ap": 0.25}
     assert curve[1]["val_frame_ap"] is None
+
+
+@pytest.mark.slow
+def test_a_run_of_an_older_version_is_reused_and_a_killed_one_resumes(tmp_path):
+    root = tmp_path / "P"
+    assert main(["synth", "demo", str(root), "--preset", "tiny"]) == 0
+    job = Job("table", "mil_max", 0, "mil_max")
+    resolved = Resolved(root, ("model=cpu-tiny", "data.train_split=null", "data.tubelet_length=8", "epochs=1"),
+                        "P|mil_max", {})
+    said = []
+    with Project.open(root) as project:
+        first = runner_module._train(project, job, resolved, said.append)
+        assert first.status == "done" and said == []
+        older = {key: value for key, value in first.config.items() if key != "naive_warmup_epochs"}
+        with project.transaction() as session:
+            run_ops.get_run(session, first.id).config = json.dumps(older)
+            run_ops.update_run(session, first.id, status="running")  # killed before it said so
+        assert project.run(first.id).config == older
+        again = runner_module._train(project, job, resolved, said.append)
+    assert again.id == first.id and again.status == "done"
+    assert said == [f"  {job.key}: resuming run {first.id}"]
