@@ -12,7 +12,10 @@ of (draw, class) pair:
   see ``bag_witnesses.py``), positive without one (label noise the loss should discount),
   and negative;
 - their cross-entropy at the max, how often it is above one nat (where discounting pays),
-  and the σ² the head gives the selected tubelet (mean, share above 1.1).
+  and the σ² the head gives the selected tubelet (mean, share above 1.1);
+- in positive draws holding both witnesses and other tubelets, how often the max picks a
+  witness: the share of MIL's gradient that goes to the right person (any run, not only
+  those with the uncertainty head).
 
 It also prints the σ² the loss would choose per tubelet when the same tubelet is selected in
 positive and negative draws alike: ``max(1, mean BCE)`` over the pairs of each (tubelet,
@@ -78,6 +81,7 @@ def main() -> None:
           f"M = {config.data.tubelets_per_bag}, {args.epochs} draws a bag")
 
     rows: dict[str, list[tuple[float, float]]] = defaultdict(list)  # kind -> (BCE, σ²) per (draw, class)
+    picked_witness: list[bool] = []  # positive draws holding a witness: did the max pick one?
     per_tubelet: dict[tuple, list[float]] = defaultdict(list)  # (video, frame, track, class) -> BCEs
     sampler = BagSampler(config.data.tubelets_per_bag, config.seed)
     for epoch in range(args.epochs):
@@ -91,8 +95,10 @@ def main() -> None:
                 bce = _bce(float(probabilities[chosen, c]), positive)
                 variance = float(results[chosen].variance[c]) if has_head else 1.0
                 if positive:
-                    seen = any(witnesses(scenes[bag.video], scene_labels[bag.video], t, label) for t in drawn)
-                    kind = KINDS[0] if seen else KINDS[1]
+                    is_witness = [witnesses(scenes[bag.video], scene_labels[bag.video], t, label) for t in drawn]
+                    kind = KINDS[0] if any(is_witness) else KINDS[1]
+                    if any(is_witness) and not all(is_witness):
+                        picked_witness.append(is_witness[chosen])
                 else:
                     kind = KINDS[2]
                 rows[kind].append((bce, variance))
@@ -110,6 +116,9 @@ def main() -> None:
         bce, variance = pairs[:, 0], pairs[:, 1]
         print(f"| {kind} | {len(pairs)} | {bce.mean():.3f} | {np.mean(bce > 1):.3f} | {bce.sum() / total:.3f} | "
               f"{variance.mean():.3f} | {np.mean(variance > 1.1):.3f} | {variance.max():.3f} |")
+    if picked_witness:
+        print(f"positive draws with witnesses and others: the max picks a witness in "
+              f"{np.mean(picked_witness):.3f} of {len(picked_witness)}")
     best = np.array([max(1.0, float(np.mean(values))) for values in per_tubelet.values()])
     print(f"σ² the loss would choose per selected (tubelet, class), max(1, mean BCE): "
           f"share above 1.1 {np.mean(best > 1.1):.3f}, mean {best.mean():.3f}, max {best.max():.3f} "
