@@ -12,7 +12,7 @@ from wsad_core.errors import WsadError
 
 app = typer.Typer(help="Generate the synthetic action world, or a project from it.", no_args_is_help=True)
 
-PresetOption = Annotated[str, typer.Option("--preset", help="tiny, demo, bench or bench-ucf.")]
+PresetOption = Annotated[str, typer.Option("--preset", help="tiny, demo, bench, bench-ucf or bench-ucf-large.")]
 SeedOption = Annotated[int, typer.Option("--seed", help="World seed (changes the videos, not only the order).")]
 
 

@@ -125,6 +125,17 @@ def test_splits_follow_the_fractions_and_the_seed() -> None:
     assert splits == assign_splits(20, (0.6, 0.2, 0.2), seed=1) != assign_splits(20, (0.6, 0.2, 0.2), seed=2)
 
 
+def test_the_large_ucf_preset_adds_only_training_videos() -> None:
+    from wsad_core.synthetic import get_preset
+
+    sizes = {}
+    for name in ("bench-ucf", "bench-ucf-large"):
+        config = get_preset(name)
+        splits = assign_splits(config.videos, config.splits, seed=0)
+        sizes[name] = tuple(splits.count(split) for split in ("train", "val", "test"))
+    assert sizes == {"bench-ucf": (96, 16, 48), "bench-ucf-large": (256, 16, 48)}
+
+
 def test_unknown_preset_and_bad_config_are_refused(tmp_path) -> None:
     from wsad_core.synthetic import WorldConfig
 
