@@ -82,6 +82,7 @@ def main() -> None:
 
     rows: dict[str, list[tuple[float, float]]] = defaultdict(list)  # kind -> (BCE, σ²) per (draw, class)
     picked_witness: list[bool] = []  # positive draws holding a witness: did the max pick one?
+    witness_share: list[float] = []  # ... and what a random pick would have
     per_tubelet: dict[tuple, list[float]] = defaultdict(list)  # (video, frame, track, class) -> BCEs
     sampler = BagSampler(config.data.tubelets_per_bag, config.seed)
     for epoch in range(args.epochs):
@@ -99,6 +100,7 @@ def main() -> None:
                     kind = KINDS[0] if any(is_witness) else KINDS[1]
                     if any(is_witness) and not all(is_witness):
                         picked_witness.append(is_witness[chosen])
+                        witness_share.append(float(np.mean(is_witness)))
                 else:
                     kind = KINDS[2]
                 rows[kind].append((bce, variance))
@@ -118,7 +120,7 @@ def main() -> None:
               f"{variance.mean():.3f} | {np.mean(variance > 1.1):.3f} | {variance.max():.3f} |")
     if picked_witness:
         print(f"positive draws with witnesses and others: the max picks a witness in "
-              f"{np.mean(picked_witness):.3f} of {len(picked_witness)}")
+              f"{np.mean(picked_witness):.3f} of {len(picked_witness)} (a random pick: {np.mean(witness_share):.3f})")
     best = np.array([max(1.0, float(np.mean(values))) for values in per_tubelet.values()])
     print(f"σ² the loss would choose per selected (tubelet, class), max(1, mean BCE): "
           f"share above 1.1 {np.mean(best > 1.1):.3f}, mean {best.mean():.3f}, max {best.max():.3f} "
