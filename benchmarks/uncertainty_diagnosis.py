@@ -76,7 +76,7 @@ def main() -> None:
     scored = score_instances(model, preset, instances, paths, batch_size=16, frame_stride=config.data.frame_stride)
     by_key = {(s.instance.video, s.instance.frame, s.instance.track_id): s for s in scored}
     has_head = scored[0].variance is not None
-    print(f"run {args.run} ({config.loss} loss, {config.aggregation} pooling): "
+    print(f"run {args.run} ({config.mode}, {config.loss} loss, {config.aggregation} pooling): "
           f"{len(bags)} training bags, {len(instances)} tubelets, {len(labels)} classes, "
           f"M = {config.data.tubelets_per_bag}, {args.epochs} draws a bag")
 
