@@ -165,12 +165,17 @@ def test_a_run_started_in_the_panel_is_plotted_to_the_end(qtbot, panel, tiny_pro
     assert (tiny_project / "runs" / str(run_id) / "checkpoints" / "last.pt").is_file()
 
 
-@pytest.mark.slow
-def test_stop_checkpoints_and_marks_the_run_stopped(qtbot, panel, tiny_project):
+def start_a_long_run(qtbot, panel) -> int:
+    """Start a run in the panel that trains for minutes; its id once it has taken a step."""
     assert panel.start(quick(epochs=50, max_steps=500))
     qtbot.waitUntil(lambda: panel.runs.job_run is not None and panel.runs.runs[panel.runs.job_run].step >= 1,
                     timeout=CHILD_TIMEOUT_MS)
-    run_id = panel.runs.job_run
+    return panel.runs.job_run
+
+
+@pytest.mark.slow
+def test_stop_checkpoints_and_marks_the_run_stopped(qtbot, panel, tiny_project):
+    run_id = start_a_long_run(qtbot, panel)
     panel.stop_button.click()
     qtbot.waitUntil(lambda: panel.runs.job is None, timeout=CHILD_TIMEOUT_MS)
     progress = panel.runs.runs[run_id]
@@ -181,10 +186,7 @@ def test_stop_checkpoints_and_marks_the_run_stopped(qtbot, panel, tiny_project):
 
 @pytest.mark.slow
 def test_kill_shows_the_run_killed_and_records_it_stopped_so_it_resumes(qtbot, panel, tiny_project):
-    assert panel.start(quick(epochs=50, max_steps=500))
-    qtbot.waitUntil(lambda: panel.runs.job_run is not None and panel.runs.runs[panel.runs.job_run].step >= 1,
-                    timeout=CHILD_TIMEOUT_MS)
-    run_id = panel.runs.job_run
+    run_id = start_a_long_run(qtbot, panel)
     with Project.open(tiny_project) as project:
         assert project.run(run_id).status == "running"
     panel.kill_button.click()
