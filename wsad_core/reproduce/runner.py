@@ -62,8 +62,12 @@ def _run_name(job: Job) -> str:
 
 def _same_config(stored: dict[str, Any], wanted: dict[str, Any]) -> bool:
     """Whether a recorded run trained with ``wanted``: a run recorded before an option existed
-    has its default, which the stored config is completed with."""
-    return to_dict(make_config(base=stored)) == wanted
+    has its default, which the stored config is completed with; one with a field since removed
+    is not the wanted run."""
+    try:
+        return to_dict(make_config(base=stored)) == wanted
+    except WsadError:
+        return False
 
 
 def _train(project: Project, job: Job, resolved: Resolved, log: Log) -> RunRecord:

@@ -181,3 +181,4 @@ def test_a_run_of_an_older_version_is_reused_and_a_killed_one_resumes(tmp_path):
         again = runner_module._train(project, job, resolved, said.append)
     assert again.id == first.id and again.status == "done"
     assert said == [f"  {job.key}: resuming run {first.id}"]
+    assert not runner_module._same_config({**older, "a_removed_option": 1}, first.config)
