@@ -20,7 +20,6 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from wsad_core.errors import WsadError
 from wsad_core.project import Project
 from wsad_core.project.run_liveness import LOCK_NAME, is_training, settle_orphaned_runs
-from wsad_core.project.store import DB_NAME
 from wsad_studio.cli_process import CliProcess
 from wsad_studio.training_runs import EventsTail, RunProgress, parse_event
 
@@ -105,6 +104,7 @@ class TrainingRuns(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.root: Path | None = None
+        self.project: Project | None = None
         self.runs: dict[int, RunProgress] = {}
         self._tails: dict[int, EventsTail] = {}
         self.job: CliProcess | None = None
@@ -122,8 +122,10 @@ class TrainingRuns(QObject):
         self._flush.timeout.connect(self._announce)
 
     # Project -----------------------------------------------------------------------------
-    def set_project(self, root: Path | None) -> None:
-        self.root = root
+    def set_project(self, root: Path | None, project: Project | None = None) -> None:
+        """Follow the runs under ``root``. With ``project`` (the studio's open project), what the
+        panel finds out about a run, that its process was killed, is recorded in it too."""
+        self.root, self.project = root, project
         self.runs.clear()
         self._tails.clear()
         if root is None:
@@ -172,11 +174,10 @@ class TrainingRuns(QObject):
     def _settle_in_project(self, progress: RunProgress) -> None:
         """Record in ``project.db`` what the panel shows: a run whose process died without a
         status is stopped there, so that `wsad train --resume` and the benchmark pick it up."""
-        if self.root is None or not (self.root / DB_NAME).is_file():
+        if self.project is None:
             return  # a folder of runs only, e.g. copied from a cluster
         try:
-            with Project.open(self.root) as project:
-                settle_orphaned_runs(project)
+            settle_orphaned_runs(self.project)
         except (WsadError, OSError) as error:  # the panel keeps going; `wsad runs` settles it later
             progress.log.append(f"could not record it in project.db: {error}")
 

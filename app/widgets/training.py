@@ -190,7 +190,7 @@ class TrainingPanel(QWidget):
         """Follow ``project``'s runs; its detection sets are listed when the panel shows (listing
         reads every video's row, which a large project should not pay for at opening)."""
         self.project = project
-        self.runs.set_project(None if project is None else project.root)
+        self.runs.set_project(None if project is None else project.root, project)
         self._person_boxes_stale = True
         if self.isVisible():
             self.refresh_person_boxes()

@@ -34,10 +34,11 @@ def panel(qtbot, tiny_project):
     panel = TrainingPanel()
     qtbot.addWidget(panel)
     panel.resize(1100, 520)
-    panel.runs.set_project(tiny_project)
-    panel.show()
-    yield panel
-    panel.shutdown()
+    with Project.open(tiny_project) as project:
+        panel.set_project(project)
+        panel.show()
+        yield panel
+        panel.shutdown()
 
 
 def quick(**changes) -> TrainOptions:
