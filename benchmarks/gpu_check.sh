@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
 # The checks to run when a GPU machine is lent for a few minutes, as one prepared script.
 #
-#   bash benchmarks/gpu_check.sh OUT [REPRODUCE_SECONDS]
+#   bash benchmarks/gpu_check.sh OUT [TOTAL_SECONDS]
 #
-# 1. benchmarks/train_step.py on CUDA with AMP (bf16): the pipeline step against a bare
-#    forward/backward, clips/s and peak GPU memory, for cpu-tiny and for the paper's
-#    slowfast-r50-ava, on the demo world.
-# 2. The loader alone at the paper's input size on the bench-ucf world (default and large cache).
-# 3. The default reproduction plan's table (Table 1, 16 epochs a run) on world seed 0, runs
-#    trained in parallel, for REPRODUCE_SECONDS (default 300); what finished is reported.
-#    The world is generated on one core while step 1 runs.
+# 1. benchmarks/train_step.py on CUDA with AMP (bf16) for the paper's slowfast-r50-ava: the
+#    pipeline step against a bare forward/backward, clips/s and peak GPU memory. First on the
+#    demo world (epochs of two steps, as in session 6) while the bench-ucf world is generated on
+#    other cores, then on the bench-ucf world (long epochs: the steady state) with 2 loader
+#    workers (issue #5's target) and with 6.
+# 2. With the time left of TOTAL_SECONDS (default 540), the default reproduction plan's table
+#    (16 epochs a run) on world seed 0, its six runs side by side; what finished is reported.
 #
-# Packages the machine lacks can be given as wheels in .whl/ (installed into /tmp/site).
+# Packages the machine lacks can be given as wheels in .whl/ (installed into /tmp/site), the
+# project's own wheel among them (`pip wheel --no-deps -w .whl .`).
 # Everything printed goes to OUT/log.txt; the reproduction's results and report go to OUT.
 set -u
-out=${1:?usage: gpu_check.sh OUT [REPRODUCE_SECONDS]}
-budget=${2:-300}
+out=${1:?usage: gpu_check.sh OUT [TOTAL_SECONDS]}
+total=${2:-540}
 mkdir -p "$out"
 exec > >(tee "$out/log.txt") 2>&1
 export PYTHONUNBUFFERED=1 PYTHONWARNINGS=ignore
@@ -25,10 +26,12 @@ if compgen -G ".whl/*.whl" > /dev/null; then
 fi
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
 python3 -c "import sys, torch, torchvision, av, pytorchvideo, wsad_core; print(sys.version.split()[0], 'torch', torch.__version__, 'torchvision', torchvision.__version__, 'av', av.__version__, 'cuda', torch.cuda.is_available())" || exit 1
-nproc
+echo "$(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
 
 wsad() { python3 -c 'import sys; from wsad_core.cli import main; sys.exit(main(sys.argv[1:]))' "$@"; }
+section() { echo; echo "== $* (at ${SECONDS} s)"; }
 repro=/tmp/wsad-gpu-reproduce
+world=$repro/worlds/bench-ucf-seed0/main
 python3 - "$repro" > /tmp/wsad-gpu-world.txt 2>&1 <<'EOF' &
 import sys, time
 from pathlib import Path
@@ -37,28 +40,27 @@ started = time.perf_counter()
 print("detections", seed_world(Path(sys.argv[1]), "bench-ucf", 0).ensure_main())
 print(f"bench-ucf world seed 0 generated in {time.perf_counter() - started:.0f} s")
 EOF
-world=$!
+generating=$!
 
-section() { echo; echo "== $* ($(date -u +%T))"; }
 section "demo world"
 wsad synth demo /tmp/wsad-gpu-demo --preset demo
-section "train step, cpu-tiny, AMP bf16"
-timeout 150 python3 benchmarks/train_step.py --project /tmp/wsad-gpu-demo --model cpu-tiny --steps 40 --workers 4
-section "train step, slowfast-r50-ava, AMP bf16"
-timeout 200 python3 benchmarks/train_step.py --project /tmp/wsad-gpu-demo --model slowfast-r50-ava --steps 15 --workers 8
+section "train step, slowfast-r50-ava, AMP bf16, demo world (2 steps an epoch), 8 workers"
+timeout 100 python3 benchmarks/train_step.py --project /tmp/wsad-gpu-demo --model slowfast-r50-ava --steps 15 --workers 8
 
 section "waiting for the bench-ucf world"
-wait "$world"
+wait "$generating"
 cat /tmp/wsad-gpu-world.txt
-# The loader alone on the paper's input size: 96 videos at 224 px need about 5 GB decoded, more
-# than the old fixed 1.5 GB cache (on a CPU: 21 against 74 clips/s with 2 workers, session 7).
-# The default budget is now sized from the free memory.
-section "loader alone, slowfast-r50-ava input, bench-ucf world, 8 workers, sized cache and the old 1.5 GB"
-timeout 90 python3 benchmarks/train_step.py --project "$repro/worlds/bench-ucf-seed0/main" --model slowfast-r50-ava --loader-only --workers 8 --steps 20
-timeout 90 python3 benchmarks/train_step.py --project "$repro/worlds/bench-ucf-seed0/main" --model slowfast-r50-ava --loader-only --workers 8 --steps 20 data.cache_mb=1536
-section "reproduction: the default plan's table on world seed 0, 6 runs at a time, ${budget} s"
-timeout -s INT -k 30 "$budget" python3 benchmarks/reproduce.py --out "$repro" --seeds 1 --only table --parallel 6 data.num_workers=2
-section "report of what finished"
-wsad bench report "$repro/results-default.json" --out "$out/report" --json "$out/OUT.json"
-cp "$repro/results-default.json" "$out/" 2>/dev/null
+for workers in 2 6; do
+    section "train step, slowfast-r50-ava, AMP bf16, bench-ucf world, $workers workers"
+    timeout 140 python3 benchmarks/train_step.py --project "$world" --model slowfast-r50-ava --steps 20 --workers "$workers"
+done
+
+left=$((total - SECONDS - 45))
+section "reproduction: the default plan's table on world seed 0, 6 runs at a time, ${left} s"
+if [ "$left" -gt 60 ]; then
+    timeout -s INT -k 20 "$left" python3 benchmarks/reproduce.py --out "$repro" --seeds 1 --only table --parallel 6 data.num_workers=2
+    section "report of what finished"
+    wsad bench report "$repro/results-default.json" --out "$out/report" --json "$out/OUT.json"
+    cp "$repro/results-default.json" "$out/" 2>/dev/null
+fi
 section "done"

@@ -38,7 +38,7 @@ def pipeline_seconds(trainer: Trainer, steps: int) -> tuple[float, float, torch.
     and a batch shape."""
     started, first_steps = time.perf_counter(), 0
     for batch in trainer._loader():
-        trainer._step(batch)
+        trainer._step(batch, float(trainer.state.epoch))
         first_steps += 1
         shape = batch.clips.shape
     first = (time.perf_counter() - started) / first_steps
@@ -46,7 +46,7 @@ def pipeline_seconds(trainer: Trainer, steps: int) -> tuple[float, float, torch.
     started, done = time.perf_counter(), 0
     while done < steps:
         for batch in trainer._loader():
-            trainer._step(batch)
+            trainer._step(batch, float(trainer.state.epoch))
             done += 1
             if done == steps:
                 break
