@@ -27,7 +27,7 @@ from wsad_core.cli import main as wsad
 from wsad_core.model import pack_pathways
 from wsad_core.project import Project
 from wsad_core.train import make_config
-from wsad_core.train.engine import Trainer, _StopRequest, amp_mode, autocast
+from wsad_core.train.engine import Trainer, _StopRequest, amp_mode, autocast, resize_on_device
 from wsad_core.train.events import EventLog
 from wsad_core.train.setup import make_snapshot
 
@@ -40,7 +40,7 @@ def pipeline_seconds(trainer: Trainer, steps: int) -> tuple[float, float, torch.
     for batch in trainer._loader():
         trainer._step(batch, float(trainer.state.epoch))
         first_steps += 1
-        shape = batch.clips.shape
+    shape = trainer.model_input(batch.to(trainer.device))[1].shape  # what the model reads
     first = (time.perf_counter() - started) / first_steps
     trainer.state.epoch += 1
     started, done = time.perf_counter(), 0
@@ -57,13 +57,13 @@ def pipeline_seconds(trainer: Trainer, steps: int) -> tuple[float, float, torch.
 
 def loader_seconds(trainer: Trainer, steps: int) -> tuple[float, float]:
     """Seconds per batch of the loader alone (workers, collate, pinning, the copy to the
-    device), over ``steps`` batches after the epochs already run, and clips per second: how
-    fast the data path could feed a model that took no time."""
+    device, the resize there when the device does it), over ``steps`` batches after the epochs
+    already run, and clips per second: how fast the data path could feed a model that took no time."""
     device, done, clips = trainer.device, 0, 0
     started = time.perf_counter()
     while done < steps:
         for batch in trainer._loader():
-            batch.to(device)
+            trainer.model_input(batch.to(device))
             clips += batch.clips.shape[0]
             done += 1
             if done == steps:
@@ -169,12 +169,14 @@ def main() -> None:
             # Not a run anyone should resume or compare: say so in the project's run list.
             project.update_run(run.id, status="stopped", error="timing benchmark (benchmarks/train_step.py)")
     if args.loader_only:
-        print(f"loader alone, {args.model} input, {args.workers} workers, CPU {torch.get_num_threads()} "
+        resized = "the device" if resize_on_device(config, trainer.device) else "the loader"
+        print(f"loader alone, {args.model} input resized by {resized}, {args.workers} workers, CPU {torch.get_num_threads()} "
               f"torch threads: {loader:.3f} s per batch, {rate:.1f} clips/s")
         return
     where = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU, {torch.get_num_threads()} torch threads"
+    resized = "the device" if resize_on_device(config, device) else "the loader"
     print(f"model {args.model} on {where}, amp {amp_mode(config, device)}, "
-          f"batch of {shape[0]} clips {tuple(shape[1:])}, {args.workers} loader workers")
+          f"batch of {shape[0]} clips {tuple(shape[1:])} resized by {resized}, {args.workers} loader workers")
     print(f"first epoch ({trainer.steps_per_epoch} steps, with decoding every video first): "
           f"{first:.3f} s per step, {100 * (first / bare - 1):+.0f} % over the bare step")
     print(f"pipeline step {pipeline:.3f} s ({shape[0] / pipeline:.1f} clips/s{_memory(pipeline_peak)}), "

@@ -36,8 +36,11 @@ class ClipSpec:
     std: tuple[float, float, float]
 
 
-def load_clip(reader: VideoReader | DecodedVideo, centre: int, spec: ClipSpec) -> torch.Tensor:
-    """The (3, T, H, W) uint8 clip around ``centre``, resized to the spec's short side.
+def load_clip(
+    reader: VideoReader | DecodedVideo, centre: int, spec: ClipSpec, *, resize: bool = True
+) -> torch.Tensor:
+    """The (3, T, H, W) uint8 clip around ``centre``, resized to the spec's short side
+    (``resize=False``: at the size the reader gives, for :func:`~wsad_core.data.transforms.resize_clips`).
 
     Normalise batches of them with :func:`~wsad_core.data.transforms.normalise_clips`.
     """
@@ -45,7 +48,7 @@ def load_clip(reader: VideoReader | DecodedVideo, centre: int, spec: ClipSpec) -
         raw = np.repeat(reader.read_frame(centre)[None], spec.frames, axis=0)
     else:
         raw = reader.read_clip(centre, spec.frames, spec.frame_stride)
-    return frames_to_clip(resize_frames(raw, spec.short_side))
+    return frames_to_clip(resize_frames(raw, spec.short_side) if resize else raw)
 
 
 def group_by_centre(bags: Sequence[Bag]) -> list[list[int]]:
@@ -67,7 +70,10 @@ class BagDataset(Dataset):
     is read on (M,), the bag each box belongs to (M,) and bag targets (B, C).
 
     By default an item is one bag; ``groups`` (lists of bag indices, e.g. from
-    :func:`group_by_centre`) makes each listed group one item instead.
+    :func:`group_by_centre`) makes each listed group one item instead. With
+    ``resize_in_loader=False`` clips and boxes stay at each video's own size (and the videos
+    are cached at it), for the training device to resize whole batches
+    (:func:`~wsad_core.data.transforms.resize_clips`).
     """
 
     def __init__(
@@ -82,6 +88,7 @@ class BagDataset(Dataset):
         flip_probability: float = 0.5,
         groups: Sequence[Sequence[int]] | None = None,
         cache_bytes: int | None = None,
+        resize_in_loader: bool = True,
     ) -> None:
         if groups is None:
             self.bags = [bag for bag in bags if not bag.empty]
@@ -97,6 +104,8 @@ class BagDataset(Dataset):
         self.train = train
         self.flip_probability = flip_probability if train else 0.0
         self.epoch = 0
+        self.resize_in_loader = resize_in_loader
+        self._decode_side = spec.short_side if resize_in_loader else None
         self._videos = VideoCache() if cache_bytes is None else VideoCache(budget_bytes=cache_bytes)
 
     @property
@@ -108,7 +117,7 @@ class BagDataset(Dataset):
         """Decode the dataset's videos now (as many as the cache budget holds), on ``threads``
         threads; says what is held. Loader workers forked afterwards share them."""
         videos = dict.fromkeys(self.bags[i].video for item in self.items for i in item)
-        return self._videos.preload([self.video_paths[v] for v in videos], self.spec.short_side, threads)
+        return self._videos.preload([self.video_paths[v] for v in videos], self._decode_side, threads)
 
     def set_epoch(self, epoch: int) -> None:
         """Draw other tubelets from each bag (and other flips) in the next epoch."""
@@ -125,7 +134,7 @@ class BagDataset(Dataset):
         return target
 
     def _reader(self, video: str) -> VideoReader | DecodedVideo:
-        return self._videos.get(self.video_paths[video], self.spec.short_side)
+        return self._videos.get(self.video_paths[video], self._decode_side)
 
     def __getitem__(self, index: int | tuple[int, int]) -> dict[str, object]:
         """Item ``index`` as drawn in the epoch of :meth:`set_epoch`, or in ``epoch`` when
@@ -144,7 +153,7 @@ class BagDataset(Dataset):
                 centre = tubelet.centre_frame
                 if centre not in clip_of_centre:
                     clip_of_centre[centre] = len(clips)
-                    clips.append(load_clip(reader, centre, self.spec))
+                    clips.append(load_clip(reader, centre, self.spec, resize=self.resize_in_loader))
                 height, width = clips[clip_of_centre[centre]].shape[-2:]
                 box = boxes_to_pixels(tubelet.centre_box[None], height, width)
                 if flip:
@@ -177,15 +186,19 @@ class BagBatch:
     slot: torch.Tensor  # (N,): position of the box inside its bag
     mask: torch.Tensor  # (B, M): real tubelets
     targets: torch.Tensor  # (B, C)
+    # (U, 2): each clip's (height, width) inside its padding; it stays on the CPU, where
+    # resize_clips reads it without waiting for the device.
+    clip_sizes: torch.Tensor
+
+    def _tensors(self) -> tuple[torch.Tensor, ...]:
+        return self.clips, self.boxes, self.bag_index, self.slot, self.mask, self.targets
 
     def to(self, device: torch.device | str) -> BagBatch:
-        return BagBatch(*(t.to(device, non_blocking=True) for t in
-                          (self.clips, self.boxes, self.bag_index, self.slot, self.mask, self.targets)))
+        return BagBatch(*(t.to(device, non_blocking=True) for t in self._tensors()), self.clip_sizes)
 
     def pin_memory(self) -> BagBatch:
         """Page-locked copies (the DataLoader's ``pin_memory``), so ``to(cuda)`` overlaps."""
-        return BagBatch(*(t.pin_memory() for t in
-                          (self.clips, self.boxes, self.bag_index, self.slot, self.mask, self.targets)))
+        return BagBatch(*(t.pin_memory() for t in self._tensors()), self.clip_sizes)
 
     def pad(self, values: torch.Tensor) -> torch.Tensor:
         """(N, C) per-box values → (B, M, C) per bag, zeros where ``mask`` is False."""
@@ -217,4 +230,5 @@ def collate_bags(items: Sequence[dict[str, object]]) -> BagBatch:
     mask[bag_index, slot] = True
     boxes = torch.cat([item["boxes"] for item in items])
     numbered = torch.cat([clip_index[:, None].to(boxes.dtype), boxes], dim=1)
-    return BagBatch(clips, numbered, bag_index, slot, mask, torch.cat([item["targets"] for item in items]))
+    sizes = torch.tensor([list(item["clips"].shape[-2:]) for item in items for _ in range(len(item["clips"]))])
+    return BagBatch(clips, numbered, bag_index, slot, mask, torch.cat([item["targets"] for item in items]), sizes)

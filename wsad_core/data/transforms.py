@@ -2,7 +2,8 @@
 
 Clips stay 8-bit from decoding to the batch, (3, T, H, W) ``uint8``: a quarter of the bytes
 to copy between loader processes, and one fused pass (:func:`normalise_clips`) turns a whole
-batch into the model's floats, on the GPU when there is one.
+batch into the model's floats, on the GPU when there is one. On a GPU the resize can move
+there too (:func:`resize_clips`), so that the loader handles clips at the video's own size.
 """
 
 from __future__ import annotations
@@ -63,3 +64,39 @@ def normalise_clips(clips: torch.Tensor, mean: Sequence[float], std: Sequence[fl
     scale = torch.tensor(std, dtype=torch.float32, device=clips.device).view(shape) * 255.0
     offset = torch.tensor(mean, dtype=torch.float32, device=clips.device).view(shape) * 255.0
     return clips.float().sub_(offset).div_(scale)
+
+
+def resize_clips(
+    clips: torch.Tensor, sizes: torch.Tensor, boxes: torch.Tensor, short_side: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A batch's clips resized where they are (on the GPU, say), and its boxes moved with them.
+
+    ``clips`` (U, 3, T, H, W) uint8 are padded on the right and bottom; ``sizes`` (U, 2), a CPU
+    tensor, holds each clip's true (height, width); ``boxes`` (N, 5) are rows of (clip index,
+    x1, y1, x2, y2) in the pixels of their clip. Returns float clips (values 0–255) whose
+    shorter side is ``short_side``, bilinear per frame as :func:`resize_frames` but not rounded
+    to 8 bits, padded to the largest, and the boxes in their pixels.
+
+    Why: the loader's workers then slice, flip, collate and copy clips at the video's own size
+    (3.5× fewer bytes for 212×120 video at the paper's 224 px), which is what keeps a GPU fed.
+    """
+    frames = clips.shape[2]
+    rows = [tuple(size) for size in sizes.tolist()]
+    targets = {size: resized_size(*size, short_side) for size in set(rows)}
+    height = max(h for h, _ in targets.values())
+    width = max(w for _, w in targets.values())
+    out = torch.zeros((*clips.shape[:3], height, width), dtype=torch.float32, device=clips.device)
+    scale = torch.ones(len(rows), 4, dtype=torch.float64)
+    for (h, w), (new_h, new_w) in targets.items():
+        members = [i for i, size in enumerate(rows) if size == (h, w)]
+        index = torch.tensor(members, device=clips.device)
+        part = clips.index_select(0, index)[..., :h, :w].float()
+        if (new_h, new_w) != (h, w):
+            # Trilinear with the frame count kept is bilinear per frame, without a permuted copy.
+            part = F.interpolate(part, size=(frames, new_h, new_w), mode="trilinear", align_corners=False)
+        out[index, :, :, :new_h, :new_w] = part
+        scale[members] = torch.tensor([new_w / w, new_h / h, new_w / w, new_h / h], dtype=torch.float64)
+    scale = scale.to(device=boxes.device, dtype=boxes.dtype)
+    moved = boxes.clone()
+    moved[:, 1:] *= scale[boxes[:, 0].long()]
+    return out, moved

@@ -35,6 +35,13 @@ class DataConfig:
     # Decoded small videos kept in memory, decoded before the loader starts so its workers share
     # them. None: half the memory available when training starts, split between a machine's processes.
     cache_mb: Optional[int] = None
+    # Where clips are resized to the model's size: "loader" (its workers, and the cache holds
+    # resized videos), "device" (whole batches on the training device; the loader handles
+    # clips at the video's own size), or "auto": the device on CUDA, the loader elsewhere.
+    resize_on: str = "auto"
+
+
+RESIZE_PLACES = ("auto", "loader", "device")
 
 
 OPTIMIZERS = ("sgd", "adamw")
@@ -98,6 +105,8 @@ def make_config(overrides: list[str] | None = None, base: dict[str, Any] | None 
         raise WsadError(f"unknown loss {result.loss!r} (one of {', '.join(LOSS_NAMES)})")
     if result.naive_warmup_epochs < 0 or (result.naive_warmup_epochs > 0 and result.mode != "mil"):
         raise WsadError(f"naive_warmup_epochs={result.naive_warmup_epochs} needs mode=mil and a value ≥ 0")
+    if result.data.resize_on not in RESIZE_PLACES:
+        raise WsadError(f"unknown data.resize_on={result.data.resize_on!r} (one of {', '.join(RESIZE_PLACES)})")
     if result.optim.method not in OPTIMIZERS:
         raise WsadError(f"unknown optimiser optim.method={result.optim.method!r} (one of {', '.join(OPTIMIZERS)})")
     return result

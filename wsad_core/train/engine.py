@@ -20,8 +20,8 @@ from typing import TextIO
 import torch
 from torch.utils.data import DataLoader
 
-from wsad_core.data import BagDataset, ClipSpec, collate_bags, group_by_centre
-from wsad_core.data.transforms import normalise_clips
+from wsad_core.data import BagBatch, BagDataset, ClipSpec, collate_bags, group_by_centre
+from wsad_core.data.transforms import normalise_clips, resize_clips
 from wsad_core.data.video_cache import Preloaded, memory_budget
 from wsad_core.errors import WsadError
 from wsad_core.mil.bags import BagSampler, make_bags
@@ -73,6 +73,12 @@ def amp_mode(config: TrainConfig, device: torch.device) -> str:
     return mode
 
 
+def resize_on_device(config: TrainConfig, device: torch.device) -> bool:
+    """Whether batches are resized on the training device (``data.resize_on``; auto: on CUDA)."""
+    place = config.data.resize_on
+    return place == "device" or (place == "auto" and device.type == "cuda")
+
+
 def autocast(config: TrainConfig, device: torch.device) -> contextlib.AbstractContextManager:
     mode = amp_mode(config, device)
     if mode == "off":
@@ -119,7 +125,7 @@ class Trainer:
         self.dataset = BagDataset(
             bags, snapshot["videos"], self.labels, spec, BagSampler(config.data.tubelets_per_bag, config.seed),
             groups=group_by_centre(bags) if config.mode == "full" else None,
-            cache_bytes=self._cache_bytes(),
+            cache_bytes=self._cache_bytes(), resize_in_loader=not resize_on_device(config, self.device),
         )
         if len(self.dataset) == 0:
             raise WsadError("every training bag is empty: no tubelets inside the labelled clips")
@@ -266,25 +272,37 @@ class Trainer:
         """End the loader's worker processes."""
         self._data_loader = None
 
-    def _step(self, batch, epoch_float: float) -> float:  # noqa: ANN001
-        batch = batch.to(self.device)
-        clips = normalise_clips(batch.clips, self.preset.mean, self.preset.std)
+    def model_input(self, batch: BagBatch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The slow and fast pathways and the boxes of a batch already on the device: resized
+        there when the loader left that to it, normalised, in the model's memory format."""
+        clips, boxes = batch.clips, batch.boxes
+        if not self.dataset.resize_in_loader:
+            clips, boxes = resize_clips(clips, batch.clip_sizes, boxes, self.preset.crop_size)
+        clips = normalise_clips(clips, self.preset.mean, self.preset.std)
         if self.device.type == "cuda" and self.config.channels_last:
             clips = clips.contiguous(memory_format=torch.channels_last_3d)
         slow, fast = pack_pathways(clips, self.preset)
+        return slow, fast, boxes
+
+    def _step(self, batch: BagBatch, epoch_float: float) -> float:
+        batch = batch.to(self.device)
+        slow, fast, boxes = self.model_input(batch)
         with autocast(self.config, self.device):
-            logits, log_var = self.forward(slow, fast, batch.boxes)
+            logits, log_var = self.forward(slow, fast, boxes)
         loss = training_loss(self.config, batch, logits, log_var, epoch_float)
-        if not torch.isfinite(loss):
-            raise FloatingPointError(f"the loss became {loss.item()} at step {self.state.step + 1}")
         self.optimizer.zero_grad(set_to_none=True)
         self.scaler.scale(loss).backward()
         if self.config.optim.clip_grad > 0:
             self.scaler.unscale_(self.optimizer)  # clip the true gradients, not the scaled ones
             torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.config.optim.clip_grad)
+        # The step's one wait for the device, once the backward pass is queued behind it: a
+        # non-finite loss stops the run here, before the weights change.
+        value = float(loss.detach())
+        if not math.isfinite(value):
+            raise FloatingPointError(f"the loss became {value} at step {self.state.step + 1}")
         self.scaler.step(self.optimizer)
         self.scaler.update()
-        return float(loss.detach())
+        return value
 
     def fit(self, stop: _StopRequest) -> str:
         """Train until done, a stop request, or max_steps; returns the final status."""

@@ -2,6 +2,7 @@ import numpy as np
 import torch
 
 from wsad_core.data import BagDataset, ClipSpec, collate_bags, group_by_centre
+from wsad_core.data.transforms import resize_clips
 from wsad_core.mil import Bag
 from wsad_core.mil import BagSampler, ClipSpan, make_bags
 from wsad_core.tubes import Tubelet
@@ -20,10 +21,11 @@ def tubelet(start, box=(0.25, 0.25, 0.75, 0.75), k=8):
     return Tubelet(0, np.arange(start, start + k), np.tile(box, (k, 1)), 0.9)
 
 
-def dataset(tmp_path, tubelets, m=2, train=False, size=(64, 48), name="v"):
+def dataset(tmp_path, tubelets, m=2, train=False, size=(64, 48), name="v", resize_in_loader=True):
     path = video_with_frame_numbers(tmp_path / f"{name}.mp4", size=size)
     bags = make_bags([ClipSpan(1, name, 0, 4, 10, ("b",))], {name: tubelets})
-    return BagDataset(bags, {name: path}, ["a", "b", "c"], SPEC, BagSampler(m=m, seed=0), train=train)
+    return BagDataset(bags, {name: path}, ["a", "b", "c"], SPEC, BagSampler(m=m, seed=0), train=train,
+                      resize_in_loader=resize_in_loader)
 
 
 def test_an_item_is_the_clips_around_each_sampled_tubelet(tmp_path):
@@ -50,6 +52,31 @@ def test_collate_numbers_clips_and_pads_bags(tmp_path):
     assert batch.mask.tolist() == [[True, True, True], [True, False, False]]
     padded = batch.pad(torch.arange(4.0)[:, None])
     assert padded[:, :, 0].tolist() == [[0, 1, 2], [3, 0, 0]]
+
+
+def test_collate_records_each_clips_size_inside_its_padding(tmp_path):
+    first = dataset(tmp_path, [tubelet(0), tubelet(20)])[0]
+    second = dataset(tmp_path, [tubelet(0)], size=(96, 40), name="w")[0]
+    batch = collate_bags([first, second])
+    assert batch.clip_sizes.tolist() == [[48, 64], [48, 64], [48, 115]]  # the second one resized, unpadded
+
+
+def test_a_loader_that_leaves_the_resize_to_the_device_gives_the_same_batch_once_resized(tmp_path):
+    """resize_in_loader=False: clips and boxes at the video's own size (the cache holds it
+    so), which resize_clips turns into the loader's own clips and boxes."""
+    tubelets = [tubelet(0, box=(0.1, 0.2, 0.5, 0.9)), tubelet(20)]
+    resized = dataset(tmp_path, tubelets, size=(128, 96), train=True)
+    native = dataset(tmp_path, tubelets, size=(128, 96), train=True, resize_in_loader=False)
+    assert native.preload().held == 1 and native._reader("v").frames.shape[1:3] == (96, 128)
+    for epoch in range(4):  # flipped and not
+        native.set_epoch(epoch)
+        resized.set_epoch(epoch)
+        at_size, small = collate_bags([resized[0]]), collate_bags([native[0]])
+        assert small.clips.shape[-2:] == (96, 128) and at_size.clips.shape[-2:] == (48, 64)
+        clips, boxes = resize_clips(small.clips, small.clip_sizes, small.boxes, SPEC.short_side)
+        assert clips.shape == at_size.clips.shape
+        assert float((clips - at_size.clips.float()).abs().max()) <= 0.5
+        assert torch.allclose(boxes, at_size.boxes)
 
 
 def test_training_items_change_with_the_epoch_but_repeat_for_the_same_epoch(tmp_path):

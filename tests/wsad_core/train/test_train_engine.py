@@ -68,6 +68,33 @@ def test_loader_workers_that_outlive_an_epoch_load_each_epochs_batches(tiny_proj
     assert len(set(drawn)) > len(epochs[0][0])
 
 
+def test_resizing_on_the_device_gives_the_model_what_the_loader_would(tiny_project):
+    """data.resize_on=device (the default on CUDA): the loader hands over clips at the
+    video's size and the step resizes the batch; the model reads the same pathways and boxes
+    as when the loader resizes (to the loader's rounding to 8 bits), and such a run trains."""
+    inputs = {}
+    with Project.open(tiny_project) as project:
+        for place in ("loader", "device"):
+            config = make_config([*QUICK, f"data.resize_on={place}"])
+            trainer = Trainer(project, project.create_run(f"resize-{place}", {}), config,
+                              make_snapshot(project, config), EventLog(None, enabled=False))
+            batch = next(iter(trainer._loader()))
+            inputs[place] = (batch.clips.shape, trainer.model_input(batch.to(trainer.device)))
+            trainer.close()
+        run = train(project, make_config([*QUICK, "data.resize_on=device", "max_steps=2"]), stdout=None)
+        assert run.status == "done" and run.metrics["steps"] == 2
+    (loader_shape, by_loader), (device_shape, by_device) = inputs["loader"], inputs["device"]
+    assert device_shape[-1] < loader_shape[-1]  # the loader's clips were smaller
+    slow, fast, boxes = by_device
+    assert slow.shape == by_loader[0].shape and fast.shape == by_loader[1].shape
+    half_a_level = 0.5 / 255 / min(trainer.preset.std) + 1e-5
+    assert float((fast - by_loader[1]).abs().max()) <= half_a_level
+    assert float((slow - by_loader[0]).abs().max()) <= half_a_level
+    assert torch.allclose(boxes, by_loader[2], atol=1e-3)
+    with pytest.raises(WsadError, match="data.resize_on"):
+        make_config(["data.resize_on=gpu"])
+
+
 def cache_events(project, overrides):
     config = make_config([*QUICK, "max_steps=1", *overrides])
     run = train(project, config, stdout=None)
