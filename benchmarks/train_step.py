@@ -1,13 +1,16 @@
 """Time per training step: the whole pipeline against a bare forward/backward, side by side.
 
 The pipeline step is what `wsad train` does (the DataLoader decoding clips with workers,
-model, MIL loss, optimiser, bookkeeping), timed after a first epoch, which also decodes
-every video once before the loader's workers start (that epoch's cost is printed too); the bare step is
-the same model's forward, backward and SGD step on random tensors of the same shape, with no
-data loading. The target is a pipeline at most 10 % slower than the bare step, i.e. a loader
-that keeps the model fed; the loader alone (batches drawn and moved to the device, no model)
-is timed too, to tell a slow loader from a loader that competes with the model for the cores.
-On CUDA both run as training does there (AMP per ``amp``, channels_last_3d), and the peak GPU memory of each is printed.
+resizing them on the device where training does, model, MIL loss, optimiser, bookkeeping),
+timed after a first epoch, which also decodes every video once before the loader's workers
+start (that epoch's cost is printed too). The bare step is the same model's forward, backward
+and SGD step on random tensors with no data loading, on batches of the pipeline's mean number
+of clips (tubelets that share a centre frame share a clip, so batches differ); the two are
+compared per clip. The target is a pipeline at most 10 % slower than the bare step, i.e. a
+loader that keeps the model fed. The loader alone (batches drawn and moved to the device, no
+model) is timed too, to tell a slow loader from a loader that competes with the model for the
+cores. On CUDA both run as training does there (AMP per ``amp``, channels_last_3d), and the
+peak GPU memory of each is printed.
 
 Usage: python benchmarks/train_step.py [--model cpu-tiny] [--steps 20] [--workers 2] [--project DIR]
                                        [--preset demo] [--loader-only] [key=value ...]
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -32,27 +36,41 @@ from wsad_core.train.events import EventLog
 from wsad_core.train.setup import make_snapshot
 
 
-def pipeline_seconds(trainer: Trainer, steps: int) -> tuple[float, float, torch.Size]:
-    """Seconds per step over the first epoch (with the decoding of every video before the
-    loader's workers start) and over ``steps`` steps after it (what the rest of a run costs),
-    and a batch shape."""
+@dataclass
+class PipelineTiming:
+    first_epoch_step: float  # seconds per step of the first epoch, with the decoding
+    seconds: float  # the timed steps after it, all together
+    steps: int
+    clips: int  # clips the timed steps read (batches differ: tubelets may share a clip)
+    boxes: int
+    clip_shape: torch.Size  # (3, T, H, W) of the fast pathway, as the model reads it
+
+    @property
+    def clips_per_s(self) -> float:
+        return self.clips / self.seconds
+
+
+def pipeline_seconds(trainer: Trainer, steps: int) -> PipelineTiming:
+    """The first epoch (with the decoding of every video before the loader's workers start)
+    and ``steps`` steps after it (what the rest of a run costs), with the clips and boxes they
+    read, so that the bare step can be timed on batches of the same mean size."""
     started, first_steps = time.perf_counter(), 0
     for batch in trainer._loader():
         trainer._step(batch, float(trainer.state.epoch))
         first_steps += 1
-    shape = trainer.model_input(batch.to(trainer.device))[1].shape  # what the model reads
+    clip_shape = trainer.model_input(batch.to(trainer.device))[1].shape[1:]  # what the model reads
     first = (time.perf_counter() - started) / first_steps
     trainer.state.epoch += 1
-    started, done = time.perf_counter(), 0
+    started, done, clips, boxes = time.perf_counter(), 0, 0, 0
     while done < steps:
         for batch in trainer._loader():
             trainer._step(batch, float(trainer.state.epoch))
-            done += 1
+            done, clips, boxes = done + 1, clips + len(batch.clips), boxes + len(batch.boxes)
             if done == steps:
                 break
         else:
             trainer.state.epoch += 1
-    return first, (time.perf_counter() - started) / steps, shape
+    return PipelineTiming(first, time.perf_counter() - started, steps, clips, boxes, clip_shape)
 
 
 def loader_seconds(trainer: Trainer, steps: int) -> tuple[float, float]:
@@ -159,10 +177,12 @@ def main() -> None:
                 loader, rate = loader_seconds(trainer, args.steps)
             else:
                 with _StopRequest():
-                    first, pipeline, shape = pipeline_seconds(trainer, args.steps)
+                    timing = pipeline_seconds(trainer, args.steps)
                 pipeline_peak = peak_gib(device)
                 loader, rate = loader_seconds(trainer, args.steps)
-                bare = bare_seconds(trainer, shape, shape[0], args.steps)
+                clips = max(1, round(timing.clips / timing.steps))
+                shape = torch.Size((clips, *timing.clip_shape))
+                bare = bare_seconds(trainer, shape, max(1, round(timing.boxes / timing.steps)), args.steps)
                 bare_peak = peak_gib(device)
         finally:
             trainer.close()
@@ -175,15 +195,17 @@ def main() -> None:
         return
     where = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU, {torch.get_num_threads()} torch threads"
     resized = "the device" if resize_on_device(config, device) else "the loader"
-    print(f"model {args.model} on {where}, amp {amp_mode(config, device)}, "
-          f"batch of {shape[0]} clips {tuple(shape[1:])} resized by {resized}, {args.workers} loader workers")
+    print(f"model {args.model} on {where}, amp {amp_mode(config, device)}, clips {tuple(shape[1:])} resized by "
+          f"{resized}, {timing.clips / timing.steps:.1f} clips and {timing.boxes / timing.steps:.1f} boxes a batch "
+          f"(the bare step: {shape[0]}), {args.workers} loader workers")
+    bare_rate = shape[0] / bare
     print(f"first epoch ({trainer.steps_per_epoch} steps, with decoding every video first): "
-          f"{first:.3f} s per step, {100 * (first / bare - 1):+.0f} % over the bare step")
-    print(f"pipeline step {pipeline:.3f} s ({shape[0] / pipeline:.1f} clips/s{_memory(pipeline_peak)}), "
-          f"bare forward/backward {bare:.3f} s ({shape[0] / bare:.1f} clips/s{_memory(bare_peak)}): "
-          f"overhead {100 * (pipeline / bare - 1):+.0f} % (target ≤ +10 %)")
+          f"{timing.first_epoch_step:.3f} s per step")
+    print(f"pipeline {timing.seconds / timing.steps:.3f} s a step ({timing.clips_per_s:.1f} clips/s{_memory(pipeline_peak)}), "
+          f"bare forward/backward {bare:.3f} s ({bare_rate:.1f} clips/s{_memory(bare_peak)}): "
+          f"overhead {100 * (bare_rate / timing.clips_per_s - 1):+.0f} % a clip (target ≤ +10 %)")
     print(f"loader alone (no model): {loader:.3f} s per batch, {rate:.1f} clips/s "
-          f"with {args.workers} workers ({'enough' if loader < bare else 'NOT enough'} for the bare step)")
+          f"with {args.workers} workers ({'enough' if rate > bare_rate else 'NOT enough'} for the bare step)")
 
 
 if __name__ == "__main__":

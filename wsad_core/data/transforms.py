@@ -1,9 +1,9 @@
 """Clip transforms that move boxes with the pixels: resize, horizontal flip, normalise.
 
 Clips stay 8-bit from decoding to the batch, (3, T, H, W) ``uint8``: a quarter of the bytes
-to copy between loader processes, and one fused pass (:func:`normalise_clips`) turns a whole
-batch into the model's floats, on the GPU when there is one. On a GPU the resize can move
-there too (:func:`resize_clips`), so that the loader handles clips at the video's own size.
+to copy between loader processes, and :func:`normalise_clips` turns a whole batch into the
+model's floats, on the GPU when there is one. On a GPU the resize can move there too
+(:func:`resize_clips`), so that the loader handles clips at the video's own size.
 """
 
 from __future__ import annotations
@@ -59,11 +59,15 @@ def flip_boxes(boxes: np.ndarray, width: int) -> np.ndarray:
 
 
 def normalise_clips(clips: torch.Tensor, mean: Sequence[float], std: Sequence[float]) -> torch.Tensor:
-    """uint8 clips (..., 3, T, H, W) → float32 ``(x / 255 - mean) / std`` per channel."""
-    shape = (3, 1, 1, 1)
-    scale = torch.tensor(std, dtype=torch.float32, device=clips.device).view(shape) * 255.0
-    offset = torch.tensor(mean, dtype=torch.float32, device=clips.device).view(shape) * 255.0
-    return clips.float().sub_(offset).div_(scale)
+    """uint8 clips (..., 3, T, H, W) → float32 ``(x / 255 - mean) / std`` per channel
+    (float clips of 0–255 too, normalised in place).
+
+    The constants go to the kernels as numbers, not as tensors copied to the GPU: a copy from
+    ordinary memory waits for the work already queued there, every step."""
+    out = clips.float()
+    for channel, (m, sd) in enumerate(zip(mean, std)):
+        out.select(-4, channel).sub_(m * 255.0).div_(sd * 255.0)
+    return out
 
 
 def resize_clips(
@@ -80,9 +84,14 @@ def resize_clips(
     Why: the loader's workers then slice, flip, collate and copy clips at the video's own size
     (3.5× fewer bytes for 212×120 video at the paper's 224 px), which is what keeps a GPU fed.
     """
-    frames = clips.shape[2]
     rows = [tuple(size) for size in sizes.tolist()]
     targets = {size: resized_size(*size, short_side) for size in set(rows)}
+    if len(targets) == 1:  # one video size (the usual case): no gather, no scale table to copy over
+        ((h, w), (new_h, new_w)), = targets.items()
+        moved = boxes.clone()
+        moved[:, 1::2] *= new_w / w
+        moved[:, 2::2] *= new_h / h
+        return _resized(clips[..., :h, :w], new_h, new_w), moved
     height = max(h for h, _ in targets.values())
     width = max(w for _, w in targets.values())
     out = torch.zeros((*clips.shape[:3], height, width), dtype=torch.float32, device=clips.device)
@@ -90,13 +99,18 @@ def resize_clips(
     for (h, w), (new_h, new_w) in targets.items():
         members = [i for i, size in enumerate(rows) if size == (h, w)]
         index = torch.tensor(members, device=clips.device)
-        part = clips.index_select(0, index)[..., :h, :w].float()
-        if (new_h, new_w) != (h, w):
-            # Trilinear with the frame count kept is bilinear per frame, without a permuted copy.
-            part = F.interpolate(part, size=(frames, new_h, new_w), mode="trilinear", align_corners=False)
-        out[index, :, :, :new_h, :new_w] = part
+        out[index, :, :, :new_h, :new_w] = _resized(clips.index_select(0, index)[..., :h, :w], new_h, new_w)
         scale[members] = torch.tensor([new_w / w, new_h / h, new_w / w, new_h / h], dtype=torch.float64)
     scale = scale.to(device=boxes.device, dtype=boxes.dtype)
     moved = boxes.clone()
     moved[:, 1:] *= scale[boxes[:, 0].long()]
     return out, moved
+
+
+def _resized(clips: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """uint8 (U, 3, T, h, w) → float (U, 3, T, height, width), bilinear per frame."""
+    clips = clips.float()
+    if clips.shape[-2:] == (height, width):
+        return clips
+    # Trilinear with the frame count kept is bilinear per frame, without a permuted copy.
+    return F.interpolate(clips, size=(clips.shape[2], height, width), mode="trilinear", align_corners=False)

@@ -217,3 +217,10 @@ def test_saturated_logits_stay_accurate_against_50_digit_arithmetic(method, r, d
             bag = mpmath.log(sum(mpmath.exp(r * v) for v in p) / 3) / r
         for ours, exact in ((pred.log_p[b, 0], mpmath.log(bag)), (pred.log_not_p[b, 0], mpmath.log(1 - bag))):
             assert float(ours) == pytest.approx(float(exact), rel=tolerance, abs=0)
+
+
+def test_a_bag_without_a_real_instance_is_refused():
+    logits = torch.zeros(2, 3, 4)
+    mask = torch.tensor([[True, False, False], [False, False, False]])
+    with pytest.raises(ValueError, match="at least one real instance"):
+        aggregate(logits, mask, "max")

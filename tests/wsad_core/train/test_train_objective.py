@@ -19,6 +19,7 @@ def two_bags() -> BagBatch:
         slot=torch.tensor([0, 1, 2, 0, 1]),
         mask=mask,
         targets=torch.tensor([[1.0, 0.0], [0.0, 0.0]]),
+        clip_sizes=torch.tensor([[2, 2]] * 5),
     )
 
 
