@@ -17,16 +17,7 @@
 set -u
 out=${1:?usage: gpu_check.sh OUT [TOTAL_SECONDS]}
 total=${2:-540}
-mkdir -p "$out"
-exec > >(tee "$out/log.txt") 2>&1
-export PYTHONUNBUFFERED=1 PYTHONWARNINGS=ignore
-if compgen -G ".whl/*.whl" > /dev/null; then
-    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1
-    export PYTHONPATH=/tmp/site
-fi
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
-python3 -c "import sys, torch, torchvision, av, pytorchvideo, wsad_core; print(sys.version.split()[0], 'torch', torch.__version__, 'torchvision', torchvision.__version__, 'av', av.__version__, 'cuda', torch.cuda.is_available())" || exit 1
-echo "$(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+source "$(dirname "$0")/gpu_setup.sh"
 
 wsad() { python3 -c 'import sys; from wsad_core.cli import main; sys.exit(main(sys.argv[1:]))' "$@"; }
 section() { echo; echo "== $* (at ${SECONDS} s)"; }

@@ -7,20 +7,11 @@
 #
 # The world is bench-ucf's kind of video, VIDEOS of them (default 96), nearly all for training so
 # that an epoch has about 20 steps (generated there: about 0.9 s a video on one core).
-# Wheels in .whl/ are installed as in gpu_check.sh.
+# Wheels in .whl/ are installed by gpu_setup.sh.
 set -u
 out=${1:?usage: gpu_step_check.sh OUT [VIDEOS]}
 videos=${2:-96}
-mkdir -p "$out"
-exec > >(tee "$out/log.txt") 2>&1
-export PYTHONUNBUFFERED=1 PYTHONWARNINGS=ignore
-if compgen -G ".whl/*.whl" > /dev/null; then
-    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1
-    export PYTHONPATH=/tmp/site
-fi
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv 2>/dev/null
-python3 -c "import sys, torch, av; print(sys.version.split()[0], 'torch', torch.__version__, 'av', av.__version__, 'cuda', torch.cuda.is_available())" || exit 1
-echo "$(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+source "$(dirname "$0")/gpu_setup.sh"
 world=/tmp/wsad-step-world
 rm -rf "$world"
 python3 - "$world" "$videos" <<'EOF' || exit 1
