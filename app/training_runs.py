@@ -80,8 +80,9 @@ class RunProgress:
             self.error = str(event.get("message", ""))
             self.log.append(f"error: {self.error}")
         elif kind == "cache":
+            resized = f", clips resized by the {event['resized_on']}" if "resized_on" in event else ""
             self.log.append(f"videos decoded in memory: {event.get('held')} of {event.get('videos')} "
-                            f"({event.get('held_mb')} MB of {event.get('budget_mb')} MB)")
+                            f"({event.get('held_mb')} MB of {event.get('budget_mb')} MB){resized}")
         elif kind == "warning":
             self.log.append(f"warning: {event.get('message')}")
 

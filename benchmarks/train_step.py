@@ -144,7 +144,7 @@ def _print_cache(event: dict) -> None:
     """How many videos the loader holds decoded: the figure that most changes its speed."""
     if event["event"] == "cache":
         print(f"video cache: {event['held']} of {event['videos']} videos decoded, "
-              f"{event['held_mb']} MB of a {event['budget_mb']} MB budget")
+              f"{event['held_mb']} MB of a {event['budget_mb']} MB budget, clips resized by the {event['resized_on']}")
     elif event["event"] == "warning":
         print(f"warning: {event['message']}")
 

@@ -122,7 +122,9 @@ def test_progress_follows_the_events():
     assert (progress.percent, progress.loss, progress.eta_s) == (50, [0.5], 65.0)
     assert format_eta(65) == "1:05" and format_eta(3700) == "1:01:40"
     progress.apply({"event": "cache", "videos": 9, "held": 6, "held_mb": 410, "budget_mb": 512})
-    assert progress.log[-1] == "videos decoded in memory: 6 of 9 (410 MB of 512 MB)"
+    assert progress.log[-1] == "videos decoded in memory: 6 of 9 (410 MB of 512 MB)"  # a run of an older version
+    progress.apply({"event": "cache", "videos": 9, "held": 9, "held_mb": 120, "budget_mb": 512, "resized_on": "device"})
+    assert progress.log[-1] == "videos decoded in memory: 9 of 9 (120 MB of 512 MB), clips resized by the device"
     progress.apply({"event": "done", "steps": 2})
     assert progress.percent == 100 and progress.finished
 

@@ -258,7 +258,8 @@ class Trainer:
     def _report_cache(self, preloaded: Preloaded) -> None:
         budget_mb = self.dataset.cache_budget >> 20
         self.events.emit("cache", videos=preloaded.videos, held=preloaded.held,
-                         held_mb=preloaded.held_bytes >> 20, budget_mb=budget_mb)
+                         held_mb=preloaded.held_bytes >> 20, budget_mb=budget_mb,
+                         resized_on="loader" if self.dataset.resize_in_loader else "device")
         if not preloaded.complete:
             self.events.emit(
                 "warning",

@@ -106,6 +106,7 @@ def test_the_run_says_how_many_videos_its_cache_holds_and_warns_when_it_is_too_s
     with Project.open(tiny_project) as project:
         (sized,), warnings = cache_events(project, [])  # the default: sized from the free memory
         assert sized["held"] == sized["videos"] > 0 and sized["budget_mb"] > 0 and not warnings
+        assert sized["resized_on"] == "loader"  # on a CPU (the GPU's: "device")
         (starved,), (warning,) = cache_events(project, ["data.cache_mb=0"])
     assert (starved["held"], starved["budget_mb"]) == (0, 0)
     message = warning["message"]
