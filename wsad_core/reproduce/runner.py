@@ -6,8 +6,9 @@ and configuration and resumes it instead of starting over. A run that finished t
 is evaluated without retraining.
 
 With ``parallel`` > 1, that many jobs train at once, each in its own process (a GPU or a
-many-core machine has room for several small runs): the worlds are built first, in this
-process, and the projects' SQLite files (WAL, busy timeout) take the runs' rows from all.
+many-core machine has room for several small runs): the worlds are built first (several
+generated side by side, then what each study derives from them in this process), and the
+projects' SQLite files (WAL, busy timeout) take the runs' rows from all.
 """
 
 from __future__ import annotations
@@ -178,7 +179,9 @@ def _run_parallel(
     share of this process's torch threads); jobs that are the same run as another are
     recorded when it is. Every run that finishes is recorded even if another fails; the first failure is raised
     at the end, and the jobs not yet started are not started."""
-    resolved = {job.key: resolve(job, plan, worlds[world_key(plan, job)]) for job in todo}  # builds the worlds here
+    context = multiprocessing.get_context("spawn")  # CUDA and forked torch processes do not mix
+    generate_worlds([worlds[key] for key in dict.fromkeys(world_key(plan, job) for job in todo)], parallel, log)
+    resolved = {job.key: resolve(job, plan, worlds[world_key(plan, job)]) for job in todo}  # derives the rest here
     leaders: dict[str, Job] = {}
     followers: list[Job] = []
     for job in todo:
@@ -190,7 +193,6 @@ def _run_parallel(
     threads = max(1, torch.get_num_threads() // parallel)
     log(f"{len(leaders)} runs to train, {parallel} at a time, {threads} CPU threads each")
     failure: BaseException | None = None
-    context = multiprocessing.get_context("spawn")  # CUDA and forked torch processes do not mix
     with ProcessPoolExecutor(parallel, mp_context=context, initializer=_child_threads, initargs=(threads,)) as pool:
         waiting = list(leaders.values())
         running: dict[Future, Job] = {}
@@ -220,6 +222,23 @@ def _run_parallel(
             log(f"{job.key}: same run as {entry['shared_with']}")
     if failure is not None:
         raise failure
+
+
+def generate_worlds(worlds: Sequence[SeedWorld], parallel: int, log: Log) -> None:
+    """Generate the main projects of ``worlds`` not built yet, ``parallel`` at a time, each in
+    its own process: one world takes minutes on one core (bench-ucf: about 140 s on a GPU
+    machine's core, where several world seeds would otherwise wait for each other)."""
+    fresh = [world for world in worlds if not world.main_built]
+    if len(fresh) < 2 or parallel < 2:
+        return  # built one at a time where they are first needed
+    processes = min(parallel, len(fresh))
+    log(f"generating {len(fresh)} worlds, {processes} at a time")
+    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
+        list(pool.map(_generate_main, fresh))
+
+
+def _generate_main(world: SeedWorld) -> str:
+    return world.ensure_main()
 
 
 def _fmt(value: float | None) -> str:

@@ -81,6 +81,11 @@ class SeedWorld:
         every-frame ground truth (then evaluation finds the tubes itself)."""
         return None if "gt_frames" in self.manifest.files else self.manifest.path("ucf_tubes")
 
+    @property
+    def main_built(self) -> bool:
+        """Whether :meth:`ensure_main` has finished here (an earlier invocation counts)."""
+        return _read_note(self.main_dir) is not None
+
     def ensure_main(self) -> str:
         """Generate and import the world (once); returns its detection set key."""
         note = _read_note(self.main_dir)

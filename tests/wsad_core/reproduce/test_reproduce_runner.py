@@ -12,8 +12,9 @@ from wsad_core.project import runs as run_ops
 from wsad_core.reproduce import Plan
 from wsad_core.reproduce import runner as runner_module
 from wsad_core.reproduce.jobs import Job, Resolved, plan_jobs
-from wsad_core.reproduce.runner import learning_curve, run_plan
+from wsad_core.reproduce.runner import generate_worlds, learning_curve, run_plan
 from wsad_core.reproduce.store import ResultStore
+from wsad_core.reproduce.worlds import seed_world
 
 PLAN = Plan(name="fake", preset="tiny", model="cpu-tiny", seeds=(0, 1), epochs=1,
             subclip_seconds=(1.0, None), bag_grid=((4, 4),), recalls=(0.5,))
@@ -182,3 +183,18 @@ def test_a_run_of_an_older_version_is_reused_and_a_killed_one_resumes(tmp_path):
     assert again.id == first.id and again.status == "done"
     assert said == [f"  {job.key}: resuming run {first.id}"]
     assert not runner_module._same_config({**older, "a_removed_option": 1}, first.config)
+
+
+def test_worlds_not_built_yet_are_generated_side_by_side_as_one_at_a_time_would(tmp_path):
+    worlds = [seed_world(tmp_path / "side", "tiny", seed) for seed in (0, 1, 2)]
+    worlds[2].ensure_main()
+    said = []
+    generate_worlds(worlds, 2, said.append)
+    assert said == ["generating 2 worlds, 2 at a time"]  # the built one is left as it is
+    assert all(world.main_built for world in worlds)
+    alone = seed_world(tmp_path / "alone", "tiny", 1)
+    assert worlds[1].ensure_main() == alone.ensure_main()  # the same detections
+    with Project.open(worlds[1].main_dir) as side, Project.open(alone.main_dir) as one:
+        assert [v.name for v in side.videos()] == [v.name for v in one.videos()]
+    generate_worlds(worlds, 2, said.append)
+    assert len(said) == 1  # nothing left to generate
