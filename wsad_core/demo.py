@@ -8,6 +8,7 @@ predictions drawn over a validation video.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -121,12 +122,14 @@ def run_demo(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m wsad_core.demo [PROJECT] [--no-studio]`."""
-    args = sys.argv[1:] if argv is None else argv
-    no_studio = "--no-studio" in args
-    folders = [a for a in args if a != "--no-studio"]
-    root = Path(folders[0] if folders else "demo-project").resolve()
-    run_demo(root, studio=not no_studio and display_available())
+    """`python -m wsad_core.demo [PROJECT] [--no-studio]` (an unknown option is refused, not
+    taken for the project's folder)."""
+    parser = argparse.ArgumentParser(prog="python -m wsad_core.demo", description=__doc__.strip().splitlines()[0])
+    parser.add_argument("project", nargs="?", type=Path, default=Path("demo-project"),
+                        help="folder of the demo project (default: demo-project)")
+    parser.add_argument("--no-studio", action="store_true", help="do not open the studio at the end")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    run_demo(args.project.resolve(), studio=not args.no_studio and display_available())
     return 0
 
 

@@ -6,6 +6,7 @@ import pytest
 from PIL import Image
 
 from wsad_core.demo import display_available, run_demo, studio_command
+from wsad_core.demo import main as demo_main
 from wsad_core.formats import read_ava_csv, read_clip_labels_csv
 from wsad_core.formats.tubes_csv import read_tubes_csv
 from wsad_core.project import Project
@@ -69,3 +70,14 @@ def test_demo_trains_predicts_evaluates_and_exports(tmp_path, capsys):
 )
 def test_the_demo_opens_the_studio_only_where_a_window_would_be_seen(environ, platform, expected):
     assert display_available(environ, platform) is expected
+
+
+@pytest.mark.parametrize("args, code", [(["--help"], 0), (["--project", "x"], 2)])
+def test_an_option_is_never_taken_for_the_project_folder(tmp_path, monkeypatch, capsys, args, code):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exited:
+        demo_main(args)
+    assert exited.value.code == code
+    assert list(tmp_path.iterdir()) == []  # nothing made
+    out, err = capsys.readouterr()
+    assert "usage: python -m wsad_core.demo [-h] [--no-studio] [project]" in (out if code == 0 else err)
