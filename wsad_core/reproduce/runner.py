@@ -186,7 +186,10 @@ def _run_parallel(
     followers: list[Job] = []
     for job in todo:
         identity = resolved[job.key].identity
-        if store.same_run(identity) is not None or identity in leaders:
+        if store.same_run(identity) is not None:  # recorded now, so that a partial report has it
+            entry = _record_shared(store, job, resolved[job.key])
+            log(f"{job.key}: same run as {entry['shared_with']}")
+        elif identity in leaders:
             followers.append(job)
         else:
             leaders[identity] = job

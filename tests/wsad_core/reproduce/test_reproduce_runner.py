@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -76,6 +77,35 @@ def test_resume_skips_finished_entries(fake, tmp_path):
     calls.clear()
     run_plan(PLAN, tmp_path, ResultStore(path, PLAN.to_dict()), log=lambda _: None)
     assert calls == []
+
+
+def test_parallel_runs_record_the_runs_already_trained_before_training_the_rest(fake, tmp_path, monkeypatch):
+    """A sweep point that is a run already in the results (the sub-clip sweep's whole video is
+    the table's run) is recorded before the others train, so that a report of a run still in
+    progress, or one interrupted, has it."""
+    calls, fail_at = fake
+    path = tmp_path / "results.json"
+    fail_at["key"] = "subclip/1s/seed0"
+    with pytest.raises(Boom):
+        run_plan(PLAN, tmp_path, ResultStore(path, PLAN.to_dict()), log=lambda _: None)
+    assert "table/mil_max_unc/seed0" in json.loads(path.read_text())["entries"]
+    fail_at["key"] = None
+    recorded_when_training_began = []
+    fake_run_job = runner_module.run_job
+
+    def run_job(job, plan, world, log):
+        if not recorded_when_training_began:
+            recorded_when_training_began.append(set(json.loads(path.read_text())["entries"]))
+        return fake_run_job(job, plan, world, log)
+
+    monkeypatch.setattr(runner_module, "run_job", run_job)
+    monkeypatch.setattr(runner_module, "generate_worlds", lambda *args: None)  # the fake needs no world
+    # threads instead of processes, so that the replaced functions are the ones called
+    monkeypatch.setattr(runner_module, "ProcessPoolExecutor", lambda workers, **_: ThreadPoolExecutor(workers))
+    said = []
+    run_plan(PLAN, tmp_path, ResultStore(path, PLAN.to_dict()), log=said.append, parallel=2)
+    assert "subclip/video/seed0" in recorded_when_training_began[0]
+    assert "subclip/video/seed0: same run as table/mil_max_unc/seed0" in said
 
 
 def test_each_study_trains_in_its_own_world(fake, tmp_path, monkeypatch):
