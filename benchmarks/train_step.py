@@ -31,7 +31,7 @@ from wsad_core.cli import main as wsad
 from wsad_core.model import pack_pathways
 from wsad_core.project import Project
 from wsad_core.train import make_config
-from wsad_core.train.engine import Trainer, _StopRequest, amp_mode, autocast, resize_on_device
+from wsad_core.train.engine import Trainer, _StopRequest, amp_mode, autocast
 from wsad_core.train.events import EventLog
 from wsad_core.train.setup import make_snapshot
 
@@ -189,14 +189,12 @@ def main() -> None:
             # Not a run anyone should resume or compare: say so in the project's run list.
             project.update_run(run.id, status="stopped", error="timing benchmark (benchmarks/train_step.py)")
     if args.loader_only:
-        resized = "the device" if resize_on_device(config, trainer.device) else "the loader"
-        print(f"loader alone, {args.model} input resized by {resized}, {args.workers} workers, CPU {torch.get_num_threads()} "
+        print(f"loader alone, {args.model} input, {args.workers} workers, CPU {torch.get_num_threads()} "
               f"torch threads: {loader:.3f} s per batch, {rate:.1f} clips/s")
         return
     where = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU, {torch.get_num_threads()} torch threads"
-    resized = "the device" if resize_on_device(config, device) else "the loader"
-    print(f"model {args.model} on {where}, amp {amp_mode(config, device)}, clips {tuple(shape[1:])} resized by "
-          f"{resized}, {timing.clips / timing.steps:.1f} clips and {timing.boxes / timing.steps:.1f} boxes a batch "
+    print(f"model {args.model} on {where}, amp {amp_mode(config, device)}, clips {tuple(shape[1:])}, "
+          f"{timing.clips / timing.steps:.1f} clips and {timing.boxes / timing.steps:.1f} boxes a batch "
           f"(the bare step: {shape[0]}), {args.workers} loader workers")
     bare_rate = shape[0] / bare
     print(f"first epoch ({trainer.steps_per_epoch} steps, with decoding every video first): "
