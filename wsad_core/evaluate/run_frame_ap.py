@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import select
 
+from wsad_core.data.video_cache import VideoCache
 from wsad_core.errors import WsadError
 from wsad_core.evaluate.ava_io import AvaArrays
 from wsad_core.evaluate.frame_ap import FrameApResult, frame_ap
@@ -53,10 +54,12 @@ def run_frame_ap(
     loaded: tuple[ActionDetector, ModelPreset, list[str], TrainConfig] | None = None,
     progress: Callable[[int, int], None] | None = None,
     device: str = "auto",
+    video_cache: VideoCache | None = None,
 ) -> RunFrameAp:
     """``loaded``: the model, preset, labels and config already in memory (the training loop's
     validation, on the device it trains on), instead of reading them from the run's checkpoint
-    onto ``device`` (auto: CUDA when present)."""
+    onto ``device`` (auto: CUDA when present). ``video_cache``: decoded videos kept between calls
+    (the training loop's validation: decoding took two thirds of it)."""
     model, preset, labels, config = loaded or load_run_model(
         project, run, resolve_device(device), checkpoint=checkpoint
     )
@@ -85,6 +88,7 @@ def run_frame_ap(
     scored = score_instances(
         model, preset, instances, {n: v.path for n, v in videos.items()},
         frame_stride=config.data.frame_stride if frame_stride is None else frame_stride, progress=progress,
+        video_cache=video_cache,
     )
     by_name = {label.name: label.external_id for label in project.labels()}
     class_ids = [by_name[name] for name in labels if name in by_name]

@@ -87,10 +87,13 @@ def score_instances(
     frame_stride: int | None = None,
     device: str | torch.device | None = None,
     progress: Callable[[int, int], None] | None = None,
+    video_cache: VideoCache | None = None,
 ) -> list[ScoredInstance]:
     """Scores in the order of ``instances``. Instances on the same frame of a video share one
     decoded clip (the RoI head reads each box from it); ``batch_size`` counts clips; ``device``
-    defaults to the one the model is on."""
+    defaults to the one the model is on. ``video_cache``: a cache the caller keeps, so that scoring
+    the same videos again (validation every epoch) decodes none of them again; by default one
+    is made for this call and emptied after it."""
     if device is None:
         device = next(model.parameters()).device
     spec = clip_spec(preset, frame_stride)
@@ -100,7 +103,7 @@ def score_instances(
     keys = list(groups)
     results: list[ScoredInstance | None] = [None] * len(instances)
     done = 0
-    videos = VideoCache()
+    videos = VideoCache() if video_cache is None else video_cache
     try:
         for start in range(0, len(keys), batch_size):
             clips, boxes, members = [], [], []
@@ -123,5 +126,6 @@ def score_instances(
             if progress is not None:
                 progress(done, len(instances))
     finally:
-        videos.close()
+        if video_cache is None:
+            videos.close()
     return [r for r in results if r is not None]

@@ -22,7 +22,7 @@ from torch.utils.data import DataLoader
 
 from wsad_core.data import BagBatch, BagDataset, ClipSpec, collate_bags, group_by_centre
 from wsad_core.data.transforms import normalise_clips, resize_clips
-from wsad_core.data.video_cache import Preloaded, memory_budget
+from wsad_core.data.video_cache import Preloaded, VideoCache, memory_budget
 from wsad_core.errors import WsadError
 from wsad_core.mil.bags import BagSampler, make_bags
 from wsad_core.model import build_model, get_preset, pack_pathways, preset_to_dict
@@ -151,6 +151,8 @@ class Trainer:
         self.scaler = torch.amp.GradScaler(self.device.type, enabled=amp_mode(config, self.device) == "fp16")
         self.state = LoopState()
         self._data_loader: DataLoader | None = None
+        # The validation videos, decoded at the first validation and kept for the next ones.
+        self._val_videos = VideoCache()
 
     @property
     def batch_size(self) -> int:
@@ -215,7 +217,8 @@ class Trainer:
 
         try:
             result = run_frame_ap(self.project, self.run.id, split=self.config.val_split,
-                                  loaded=(self.model, self.preset, list(self.labels), self.config))
+                                  loaded=(self.model, self.preset, list(self.labels), self.config),
+                                  video_cache=self._val_videos)
         except WsadError as exc:
             self.events.emit("warning", message=f"no validation: {exc}")
             return {}
@@ -270,8 +273,9 @@ class Trainer:
             )
 
     def close(self) -> None:
-        """End the loader's worker processes."""
+        """End the loader's worker processes and let the validation videos go."""
         self._data_loader = None
+        self._val_videos.close()
 
     def model_input(self, batch: BagBatch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """The slow and fast pathways and the boxes of a batch already on the device: resized

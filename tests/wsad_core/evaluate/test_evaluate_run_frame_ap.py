@@ -5,6 +5,8 @@ import shutil
 import pytest
 
 from wsad_core.cli import main
+from wsad_core.data import video_cache
+from wsad_core.data.video_cache import VideoCache
 from wsad_core.evaluate.run_frame_ap import run_frame_ap
 from wsad_core.project import Project
 from wsad_core.train import make_config, train
@@ -40,3 +42,15 @@ def test_single_frame_scoring_and_a_named_checkpoint(trained):
         checkpoint = next((project.run_dir(run) / "checkpoints").glob("epoch-*.pt"), None)
         result = run_frame_ap(project, run, split=None, frame_stride=0, checkpoint=checkpoint)
     assert 0.0 <= result.result.map <= 1.0
+
+
+def test_a_kept_video_cache_is_not_decoded_again_and_scores_the_same(trained, monkeypatch):
+    root, run = trained
+    videos = VideoCache()
+    with Project.open(root) as project:
+        first = run_frame_ap(project, run, split=None, video_cache=videos)
+        held = len(videos._decoded)
+        monkeypatch.setattr(video_cache, "_decode", lambda reader, side: pytest.fail(f"{reader.path} decoded again"))
+        second = run_frame_ap(project, run, split=None, video_cache=videos)
+    assert held == len(project.videos()) and len(videos._decoded) == held
+    assert second.result.map == first.result.map and second.detections == first.detections

@@ -9,6 +9,7 @@ import sys
 import pytest
 import torch
 
+from wsad_core.data import video_cache
 from wsad_core.errors import WsadError
 from wsad_core.project import Project
 from wsad_core.project.run_liveness import ORPHAN_ERROR, settle_orphaned_runs
@@ -124,13 +125,20 @@ def test_every_variant_of_table_1_runs(tiny_project, mode):
     assert run.status == "done" and run.metrics["steps"] == 2
 
 
-def test_epoch_events_carry_validation_frame_ap(tiny_project):
-    config = make_config([*QUICK, "epochs=2", "val_split=test"])
+def test_epoch_events_carry_validation_frame_ap(tiny_project, monkeypatch):
+    """Every epoch is validated; the validation videos are decoded once for the whole run."""
+    decoded = []
+    decode = video_cache._decode
+    monkeypatch.setattr(video_cache, "_decode", lambda reader, side: decoded.append(reader.path) or decode(reader, side))
+    config = make_config([*QUICK, "epochs=3", "val_split=test"])
     with Project.open(tiny_project) as project:
         run = train(project, config, stdout=None)
         epochs = [e for e in read_events(project.run_dir(run.id) / "events.jsonl") if e["event"] == "epoch"]
-    assert [e["epoch"] for e in epochs] == [1, 2]
+        test_videos = {str(v.path) for v in project.videos() if v.split == "test"}
+    assert [e["epoch"] for e in epochs] == [1, 2, 3]
     assert all(0.0 <= e["val_frame_ap"] <= 1.0 for e in epochs)
+    # Once for training (QUICK trains on every video) and once for the three validations.
+    assert sorted(str(path) for path in decoded if str(path) in test_videos) == sorted(list(test_videos) * 2)
 
 
 def test_a_budget_that_ends_inside_an_epoch_still_closes_the_curve(tiny_project):
