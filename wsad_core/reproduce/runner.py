@@ -177,7 +177,7 @@ def _run_parallel(
 ) -> None:
     """Train the distinct runs of ``todo`` ``parallel`` at a time (each process gets an even
     share of this process's torch threads); jobs that are the same run as another are
-    recorded when it is. Every run that finishes is recorded even if another fails; the first failure is raised
+    recorded when it is, at once when it is already in the results. Every run that finishes is recorded even if another fails; the first failure is raised
     at the end, and the jobs not yet started are not started."""
     context = multiprocessing.get_context("spawn")  # CUDA and forked torch processes do not mix
     generate_worlds([worlds[key] for key in dict.fromkeys(world_key(plan, job) for job in todo)], parallel, log)
