@@ -23,7 +23,8 @@ wsad() { python3 -c 'import sys; from wsad_core.cli import main; sys.exit(main(s
 section() { echo; echo "== $* (at ${SECONDS} s)"; }
 repro=/tmp/wsad-gpu-reproduce
 world=$repro/worlds/bench-ucf-seed0/main
-python3 - "$repro" > /tmp/wsad-gpu-world.txt 2>&1 <<'EOF' &
+section "the bench-ucf world of seed 0"
+python3 - "$repro" <<'EOF' || exit 1
 import sys, time
 from pathlib import Path
 from wsad_core.reproduce.worlds import seed_world
@@ -31,11 +32,6 @@ started = time.perf_counter()
 print("detections", seed_world(Path(sys.argv[1]), "bench-ucf", 0).ensure_main())
 print(f"bench-ucf world seed 0 generated in {time.perf_counter() - started:.0f} s")
 EOF
-generating=$!
-
-section "waiting for the bench-ucf world"
-wait "$generating"
-cat /tmp/wsad-gpu-world.txt
 for place in device loader; do
     section "train step, slowfast-r50-ava, AMP bf16, bench-ucf world, 2 workers, clips resized by the $place"
     timeout 140 python3 benchmarks/train_step.py --project "$world" --model slowfast-r50-ava --steps 20 --workers 2 data.resize_on=$place

@@ -74,9 +74,11 @@ def pipeline_seconds(trainer: Trainer, steps: int) -> PipelineTiming:
 
 
 def loader_seconds(trainer: Trainer, steps: int) -> tuple[float, float]:
-    """Seconds per batch of the loader alone (workers, collate, pinning, the copy to the
-    device, the resize there when the device does it), over ``steps`` batches after the epochs
-    already run, and clips per second: how fast the data path could feed a model that took no time."""
+    """Seconds per batch of the loader alone: workers, collate, pinning, the copy to the device
+    and what turns a batch into the model's input there (the resize when the device does it,
+    normalisation, pathways), as the bare step starts from that input. Over ``steps`` batches
+    after the epochs already run, with clips per second: how fast the data path could feed a
+    model that took no time."""
     device, done, clips = trainer.device, 0, 0
     started = time.perf_counter()
     while done < steps:

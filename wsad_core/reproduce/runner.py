@@ -177,9 +177,9 @@ def _run_parallel(
 ) -> None:
     """Train the distinct runs of ``todo`` ``parallel`` at a time (each process gets an even
     share of this process's torch threads); jobs that are the same run as another are
-    recorded when it is, at once when it is already in the results. Every run that finishes is recorded even if another fails; the first failure is raised
-    at the end, and the jobs not yet started are not started."""
-    context = multiprocessing.get_context("spawn")  # CUDA and forked torch processes do not mix
+    recorded when it is, at once when it is already in the results. Every run that finishes
+    is recorded even if another fails; the first failure is raised at the end, and the jobs
+    not yet started are not started."""
     generate_worlds([worlds[key] for key in dict.fromkeys(world_key(plan, job) for job in todo)], parallel, log)
     resolved = {job.key: resolve(job, plan, worlds[world_key(plan, job)]) for job in todo}  # derives the rest here
     leaders: dict[str, Job] = {}
@@ -196,6 +196,7 @@ def _run_parallel(
     threads = max(1, torch.get_num_threads() // parallel)
     log(f"{len(leaders)} runs to train, {parallel} at a time, {threads} CPU threads each")
     failure: BaseException | None = None
+    context = multiprocessing.get_context("spawn")  # CUDA and forked torch processes do not mix
     with ProcessPoolExecutor(parallel, mp_context=context, initializer=_child_threads, initargs=(threads,)) as pool:
         waiting = list(leaders.values())
         running: dict[Future, Job] = {}
