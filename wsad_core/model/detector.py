@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import math
 import urllib.error
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -113,6 +114,15 @@ class ActionDetector(nn.Module):
             nn.init.constant_(self.uncertainty_head.bias, math.log(math.expm1(INITIAL_LOG_VARIANCE)))
         #: Filled by :func:`load_pretrained_backbone`.
         self.pretrained_report: PretrainedReport | None = None
+
+    def set_class_bias(self, logits: Sequence[float]) -> None:
+        """Start the classifier's per-class bias at ``logits`` (e.g. the label priors, see
+        :mod:`wsad_core.mil.priors`)."""
+        bias = torch.as_tensor(logits, dtype=self.classifier.bias.dtype)
+        if bias.shape != self.classifier.bias.shape:
+            raise ValueError(f"expected {self.num_classes} class biases, got {tuple(bias.shape)}")
+        with torch.no_grad():
+            self.classifier.bias.copy_(bias)
 
     @property
     def has_uncertainty(self) -> bool:

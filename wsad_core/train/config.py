@@ -15,6 +15,7 @@ from omegaconf.errors import OmegaConfBaseException
 from wsad_core.errors import WsadError
 
 MODES = ("mil", "naive", "full")
+CLASSIFIER_BIASES = ("zero", "prior")
 LOSS_NAMES = ("bce", "uncertainty")
 
 
@@ -57,6 +58,10 @@ class OptimConfig:
     schedule: str = "cosine"  # cosine | steps
     step_epochs: list[int] = field(default_factory=list)  # for "steps": lr ×0.1 at these epochs
     clip_grad: float = 5.0
+    # The classifier and uncertainty heads learn at lr x head_lr_scale. Their logits move by about
+    # lr x |feature|^2 / (bags x classes) a step, so a few bags a step at a rate that suits the
+    # backbone can throw them around (see README, "the first epochs of MIL").
+    head_lr_scale: float = 1.0
 
 
 @dataclass
@@ -71,6 +76,9 @@ class TrainConfig:
     # A backbone trained from scratch gives max pooling random picks to start from; see README.
     naive_warmup_epochs: float = 0.0
     loss: str = "uncertainty"  # bce | uncertainty (Eq. 6)
+    # zero: the classifier's bias starts at 0 (every score 0.5); prior: at the training labels'
+    # rates, so the first bag scores are the priors (wsad_core.mil.priors)
+    classifier_bias: str = "zero"
     epochs: int = 10
     max_steps: Optional[int] = None  # stop after this many steps in all (quick runs, tests)
     max_minutes: Optional[float] = None  # stop after this much training time (budgeted benchmarks)
@@ -103,10 +111,16 @@ def make_config(overrides: list[str] | None = None, base: dict[str, Any] | None 
         raise WsadError(f"unknown mode {result.mode!r} (one of {', '.join(MODES)})")
     if result.loss not in LOSS_NAMES:
         raise WsadError(f"unknown loss {result.loss!r} (one of {', '.join(LOSS_NAMES)})")
+    if result.classifier_bias not in CLASSIFIER_BIASES:
+        raise WsadError(
+            f"unknown classifier_bias={result.classifier_bias!r} (one of {', '.join(CLASSIFIER_BIASES)})"
+        )
     if result.naive_warmup_epochs < 0 or (result.naive_warmup_epochs > 0 and result.mode != "mil"):
         raise WsadError(f"naive_warmup_epochs={result.naive_warmup_epochs} needs mode=mil and a value ≥ 0")
     if result.data.resize_on not in RESIZE_PLACES:
         raise WsadError(f"unknown data.resize_on={result.data.resize_on!r} (one of {', '.join(RESIZE_PLACES)})")
+    if result.optim.head_lr_scale <= 0:
+        raise WsadError(f"optim.head_lr_scale must be positive, got {result.optim.head_lr_scale}")
     if result.optim.method not in OPTIMIZERS:
         raise WsadError(f"unknown optimiser optim.method={result.optim.method!r} (one of {', '.join(OPTIMIZERS)})")
     return result

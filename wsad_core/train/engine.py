@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
+import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
@@ -24,7 +25,8 @@ from wsad_core.data import BagBatch, BagDataset, ClipSpec, collate_bags, group_b
 from wsad_core.data.transforms import normalise_clips, resize_clips
 from wsad_core.data.video_cache import Preloaded, VideoCache, memory_budget
 from wsad_core.errors import WsadError
-from wsad_core.mil.bags import BagSampler, make_bags
+from wsad_core.mil.bags import Bag, BagSampler, make_bags
+from wsad_core.mil.priors import label_rates, mean_draw_size, prior_logits
 from wsad_core.model import build_model, get_preset, pack_pathways, preset_to_dict
 from wsad_core.project import Project, RunRecord
 from wsad_core.project.run_liveness import TrainingLock
@@ -34,8 +36,8 @@ from wsad_core.train.distributed import Distributed, init_distributed
 from wsad_core.train.events import EventLog
 from wsad_core.train.full_supervision import supervised_instances
 from wsad_core.train.loop_state import LoopState, epoch_batches
-from wsad_core.train.objective import training_loss
-from wsad_core.train.optimizer import make_optimizer
+from wsad_core.train.objective import objective_mode, training_loss
+from wsad_core.train.optimizer import make_optimizer, set_learning_rate
 from wsad_core.train.schedule import learning_rate
 from wsad_core.detect.coverage import choose_detection_set
 from wsad_core.train.setup import load_snapshot, make_snapshot, save_snapshot, snapshot_spans
@@ -131,7 +133,10 @@ class Trainer:
             raise WsadError("every training bag is empty: no tubelets inside the labelled clips")
         self.model = build_model(
             self.preset, len(self.labels), uncertainty=config.loss == "uncertainty", pretrained=config.pretrained
-        ).to(self.device)
+        )
+        if config.classifier_bias == "prior":
+            self.model.set_class_bias(self._prior_logits(self.dataset.bags))
+        self.model = self.model.to(self.device)
         if self.device.type == "cuda" and config.channels_last:
             self.model = self.model.to(memory_format=torch.channels_last_3d)
         self.forward = self.model
@@ -153,6 +158,13 @@ class Trainer:
         self._data_loader: DataLoader | None = None
         # The validation videos, decoded at the first validation and kept for the next ones.
         self._val_videos = VideoCache()
+
+    def _prior_logits(self, bags: list[Bag]) -> np.ndarray:
+        """Class biases that start the first bag scores at the training labels' rates."""
+        per_tubelet = objective_mode(self.config, 0.0) in ("naive", "full")
+        aggregation = None if per_tubelet else self.config.aggregation
+        draw = mean_draw_size(bags, self.config.data.tubelets_per_bag)
+        return prior_logits(label_rates(bags, self.labels), aggregation, draw)
 
     @property
     def batch_size(self) -> int:
@@ -318,8 +330,7 @@ class Trainer:
             for batch in self._loader():
                 epoch_float = self.state.epoch + self.state.batch / self.steps_per_epoch
                 lr = learning_rate(self.config.optim, epoch_float, self.config.epochs)
-                for group in self.optimizer.param_groups:
-                    group["lr"] = lr
+                set_learning_rate(self.optimizer, lr)
                 loss = self.distributed.mean(self._step(batch, epoch_float))
                 losses.append(loss)
                 self.state.batch += 1

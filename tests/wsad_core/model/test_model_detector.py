@@ -235,3 +235,11 @@ def test_grid_pooling_keeps_where_in_the_box_a_feature_is() -> None:
     assert logits.shape == (1, 3)
     with pytest.raises(WsadError, match="roi_pool_grid"):
         dataclasses.replace(preset, roi_pool_grid=8)
+
+
+def test_the_class_bias_can_start_at_given_logits() -> None:
+    model = build_model("cpu-tiny", 3)
+    model.set_class_bias([-2.0, -1.0, 0.5])
+    assert model.classifier.bias.tolist() == [-2.0, -1.0, 0.5]
+    with pytest.raises(ValueError, match="3 class biases"):
+        model.set_class_bias([0.0, 0.0])

@@ -6,11 +6,13 @@ import signal
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import torch
 
 from wsad_core.data import video_cache
 from wsad_core.errors import WsadError
+from wsad_core.mil.priors import label_rates, mean_draw_size
 from wsad_core.project import Project
 from wsad_core.project.run_liveness import ORPHAN_ERROR, settle_orphaned_runs
 from wsad_core.train import make_config, read_events, train
@@ -94,6 +96,28 @@ def test_resizing_on_the_device_gives_the_model_what_the_loader_would(tiny_proje
     assert torch.allclose(boxes, by_loader[2], atol=1e-3)
     with pytest.raises(WsadError, match="data.resize_on"):
         make_config(["data.resize_on=gpu"])
+
+
+@pytest.mark.parametrize("mode", ["mil", "full"])
+def test_a_prior_classifier_bias_starts_the_first_bag_scores_at_the_label_rates(tiny_project, mode):
+    config = make_config([*QUICK, f"mode={mode}", "classifier_bias=prior", "data.tubelets_per_bag=2"])
+    with Project.open(tiny_project) as project:
+        trainer = Trainer(project, project.create_run(f"prior-{mode}", {}), config,
+                          make_snapshot(project, config), EventLog(None, enabled=False))
+        trainer.close()
+    bags = trainer.dataset.bags
+    rates = label_rates(bags, trainer.labels)
+    prior = torch.sigmoid(trainer.model.classifier.bias.detach()).double().numpy()
+    seen = (rates > 0) & (rates < 1)  # labels in no or every bag start at a clamped, finite logit
+    assert seen.any() and np.isfinite(trainer.model.classifier.bias.detach().numpy()).all()
+    if mode == "mil":  # max over the tubelets a bag is drawn to
+        draw = mean_draw_size(bags, 2)
+        assert 1 < draw <= 2
+        assert np.allclose(1 - (1 - prior[seen]) ** draw, rates[seen], atol=1e-6)
+    else:  # one box, its own target
+        assert np.allclose(prior[seen], rates[seen], atol=1e-6)
+    with pytest.raises(WsadError, match="classifier_bias"):
+        make_config(["classifier_bias=learned"])
 
 
 def cache_events(project, overrides):
