@@ -60,7 +60,7 @@ class OptimConfig:
     clip_grad: float = 5.0
     # The classifier and uncertainty heads learn at lr x head_lr_scale. Their logits move by about
     # lr x |feature|^2 / (bags x classes) a step, so a few bags a step at a rate that suits the
-    # backbone can throw them around (see README, "the first epochs of MIL").
+    # backbone can throw them around (benchmarks/results/mil_first_epochs_2026-11-28_session13.md).
     head_lr_scale: float = 1.0
 
 
