@@ -14,7 +14,7 @@ a run for a few steps with the real engine and prints, per window of steps:
   dropout), at the window's last step.
 
 The run is created in the world's main project (marked stopped, its name says it is a probe);
-validation is off unless an override sets ``val_split``.
+validation stays off (the hooks would count its forward passes as steps).
 
 Usage: python benchmarks/mil_first_steps.py --out bench-out/ucf9 [--preset bench-ucf]
        [--seed 0] [--steps 120] [--window 24] [key=value ...]
@@ -76,7 +76,7 @@ def main() -> None:
     args = parser.parse_args()
     world = seed_world(args.out, args.preset, args.seed)
     detections = world.ensure_main()
-    config = make_config([*BASE, f"data.detections={detections}", *args.overrides, f"max_steps={args.steps}"])
+    config = make_config([*BASE, f"data.detections={detections}", *args.overrides, f"max_steps={args.steps}", "val_split=null"])
     losses: list[float] = []
 
     def listen(event: dict) -> None:
