@@ -6,7 +6,7 @@ import math
 import pytest
 
 from wsad_core.reproduce.report import closing_lines, write_report
-from wsad_core.reproduce.summary import converged, flat, mean_std, paired_gap, t_quantile_975
+from wsad_core.reproduce.summary import converged, flat, mean_std, paired_gap, summarize, t_quantile_975
 
 # (frame AP seed 0, seed 1), (video AP seed 0, seed 1)
 NUMBERS = {
@@ -143,3 +143,22 @@ def test_bench_report_command(results, tmp_path, capsys):
     assert json.loads((tmp_path / "again" / "OUT.json").read_text())["frame_ap"]["full"] == pytest.approx(0.7)
     assert capsys.readouterr().out.strip().splitlines()[-1].endswith("(ratio_weak_full = 0.786).")
     assert main(["bench", "report", str(tmp_path / "missing.json"), "--out", str(tmp_path)]) == 1
+
+
+def test_sweep_rows_come_in_the_order_of_the_papers_tables(results):
+    """Most bags a batch first and recall falling, whatever order the runs finished in, so the
+    sweeps plot's categorical axis and its lines follow one order for both losses."""
+    entries = results["entries"]
+    for variant in ("mil_max_unc", "mil_max"):
+        for bags, tubelets in ((1, 16), (4, 4), (2, 8)):
+            point = f"{bags}x{tubelets}-{variant}"
+            entries[f"bags/{point}/seed0"] = _entry("bags", point, 0, variant, 0.1 * bags, None,
+                                                    {"bags_per_batch": bags, "tubelets_per_bag": tubelets})
+        for recall in (0.5, 0.9):
+            point = f"recall{recall:.2f}-{variant}"
+            entries[f"noise/{point}/seed0"] = _entry("noise", point, 0, variant, recall, None, {"recall": recall})
+    summary = summarize(entries)
+    assert [(r["bags_per_batch"], r["variant"]) for r in summary["bags"]] == [
+        (b, v) for b in (4, 2, 1) for v in ("mil_max", "mil_max_unc")]
+    assert [(r["recall"], r["variant"]) for r in summary["noise"]] == [
+        (0.9, "mil_max"), (0.9, "mil_max_unc"), (0.5, "mil_max"), (0.5, "mil_max_unc")]
