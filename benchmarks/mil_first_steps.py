@@ -32,7 +32,8 @@ from wsad_core.project import Project
 from wsad_core.reproduce.worlds import seed_world
 from wsad_core.train import make_config
 from wsad_core.train.config import to_dict
-from wsad_core.train.engine import Trainer, _StopRequest
+from wsad_core.train.engine import Trainer
+from wsad_core.train.stop import StopRequest
 from wsad_core.train.events import EventLog
 from wsad_core.train.setup import make_snapshot
 
@@ -89,7 +90,7 @@ def main() -> None:
         trainer = Trainer(project, run, config, make_snapshot(project, config), EventLog(None, stdout=None, listener=listen))
         recorder.attach(trainer.model)
         try:
-            with _StopRequest() as stop:
+            with StopRequest() as stop:
                 trainer.fit(stop)
         finally:
             trainer.close()

@@ -31,7 +31,9 @@ from wsad_core.cli import main as wsad
 from wsad_core.model import pack_pathways
 from wsad_core.project import Project
 from wsad_core.train import make_config
-from wsad_core.train.engine import Trainer, _StopRequest, amp_mode, autocast
+from wsad_core.train.engine import Trainer
+from wsad_core.train.precision import amp_mode, autocast
+from wsad_core.train.stop import StopRequest
 from wsad_core.train.events import EventLog
 from wsad_core.train.setup import make_snapshot
 
@@ -178,7 +180,7 @@ def main() -> None:
                 loader_seconds(trainer, trainer.steps_per_epoch)  # the first epoch decodes every video
                 loader, rate = loader_seconds(trainer, args.steps)
             else:
-                with _StopRequest():
+                with StopRequest():
                     timing = pipeline_seconds(trainer, args.steps)
                 pipeline_peak = peak_gib(device)
                 loader, rate = loader_seconds(trainer, args.steps)

@@ -7,17 +7,13 @@ row in ``project.db`` follows it: queued → running → stopped / failed / done
 
 from __future__ import annotations
 
-import contextlib
 import math
 import shutil
-import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
-import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
@@ -25,8 +21,7 @@ from wsad_core.data import BagBatch, BagDataset, ClipSpec, collate_bags, group_b
 from wsad_core.data.transforms import normalise_clips, resize_clips
 from wsad_core.data.video_cache import Preloaded, VideoCache, memory_budget
 from wsad_core.errors import WsadError
-from wsad_core.mil.bags import Bag, BagSampler, make_bags
-from wsad_core.mil.priors import label_rates, mean_draw_size, prior_logits
+from wsad_core.mil.bags import BagSampler, make_bags
 from wsad_core.model import build_model, get_preset, pack_pathways, preset_to_dict
 from wsad_core.project import Project, RunRecord
 from wsad_core.project.run_liveness import TrainingLock
@@ -36,56 +31,14 @@ from wsad_core.train.distributed import Distributed, init_distributed
 from wsad_core.train.events import EventLog
 from wsad_core.train.full_supervision import supervised_instances
 from wsad_core.train.loop_state import LoopState, epoch_batches
-from wsad_core.train.objective import objective_mode, training_loss
+from wsad_core.train.objective import starting_class_bias, training_loss
 from wsad_core.train.optimizer import make_optimizer, set_learning_rate
+from wsad_core.train.precision import amp_mode, autocast, resize_on_device
 from wsad_core.train.schedule import learning_rate
 from wsad_core.detect.coverage import choose_detection_set
 from wsad_core.train.setup import load_snapshot, make_snapshot, save_snapshot, snapshot_spans
+from wsad_core.train.stop import StopRequest
 from wsad_core.tubes.project_tubelets import TubeletConfig, project_tubelets
-
-
-class _StopRequest:
-    """Set by SIGINT/SIGTERM; the loop checkpoints at the next step and exits."""
-
-    def __init__(self) -> None:
-        self.signal: int | None = None
-        self._previous: dict[int, object] = {}
-
-    def __enter__(self) -> _StopRequest:
-        if threading.current_thread() is threading.main_thread():
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                self._previous[sig] = signal.signal(sig, self._handle)
-        return self
-
-    def _handle(self, signum: int, _frame: object) -> None:
-        self.signal = signum
-
-    def __exit__(self, *exc: object) -> None:
-        for sig, handler in self._previous.items():
-            signal.signal(sig, handler)
-
-
-def amp_mode(config: TrainConfig, device: torch.device) -> str:
-    """``off``, ``bf16`` or ``fp16``: what ``config.amp`` means on ``device`` (auto: bf16 on CUDA)."""
-    mode = config.amp
-    if mode == "auto":
-        mode = "bf16" if device.type == "cuda" else "off"
-    if mode not in ("off", "bf16", "fp16"):
-        raise WsadError(f"unknown amp mode {config.amp!r} (auto, bf16, fp16, off)")
-    return mode
-
-
-def resize_on_device(config: TrainConfig, device: torch.device) -> bool:
-    """Whether batches are resized on the training device (``data.resize_on``; auto: on CUDA)."""
-    place = config.data.resize_on
-    return place == "device" or (place == "auto" and device.type == "cuda")
-
-
-def autocast(config: TrainConfig, device: torch.device) -> contextlib.AbstractContextManager:
-    mode = amp_mode(config, device)
-    if mode == "off":
-        return contextlib.nullcontext()
-    return torch.autocast(device.type, dtype=torch.bfloat16 if mode == "bf16" else torch.float16)
 
 
 # Loader workers are forked where that is safe, so that they share the videos decoded before
@@ -135,7 +88,7 @@ class Trainer:
             self.preset, len(self.labels), uncertainty=config.loss == "uncertainty", pretrained=config.pretrained
         )
         if config.classifier_bias == "prior":
-            self.model.set_class_bias(self._prior_logits(self.dataset.bags))
+            self.model.set_class_bias(starting_class_bias(config, self.dataset.bags, self.labels))
         self.model = self.model.to(self.device)
         if self.device.type == "cuda" and config.channels_last:
             self.model = self.model.to(memory_format=torch.channels_last_3d)
@@ -158,13 +111,6 @@ class Trainer:
         self._data_loader: DataLoader | None = None
         # The validation videos, decoded at the first validation and kept for the next ones.
         self._val_videos = VideoCache()
-
-    def _prior_logits(self, bags: list[Bag]) -> np.ndarray:
-        """Class biases that start the first bag scores at the training labels' rates."""
-        per_tubelet = objective_mode(self.config, 0.0) in ("naive", "full")
-        aggregation = None if per_tubelet else self.config.aggregation
-        draw = mean_draw_size(bags, self.config.data.tubelets_per_bag)
-        return prior_logits(label_rates(bags, self.labels), aggregation, draw)
 
     @property
     def batch_size(self) -> int:
@@ -321,7 +267,7 @@ class Trainer:
         self.scaler.update()
         return value
 
-    def fit(self, stop: _StopRequest) -> str:
+    def fit(self, stop: StopRequest) -> str:
         """Train until done, a stop request, or max_steps; returns the final status."""
         self.model.train()
         started, steps_here, clips_here = time.perf_counter(), 0, 0
@@ -479,7 +425,7 @@ def _train_run(project, run, resume, stdout, listener, distributed: Distributed)
         events.emit("start", run=run.id, name=run.name, bags=len(trainer.dataset), labels=len(trainer.labels),
                      steps=trainer.total_steps, resumed_at=trainer.state.step, device=str(trainer.device),
                      processes=distributed.world)
-        with _StopRequest() as stop:
+        with StopRequest() as stop:
             try:
                 status = trainer.fit(stop)
             finally:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import torch
 
 from wsad_core.data import BagBatch
+from wsad_core.mil.bags import Bag
 from wsad_core.mil.aggregate import aggregate
 from wsad_core.mil.losses import bag_bce, uncertainty_bce
+from wsad_core.mil.priors import label_rates, mean_draw_size, prior_logits
 from wsad_core.mil.targets import instance_bce, naive_instance_targets
 from wsad_core.train.config import TrainConfig
 
@@ -37,3 +42,12 @@ def training_loss(
             raise ValueError("the uncertainty loss needs a model built with its uncertainty head")
         return uncertainty_bce(prediction, batch.targets, batch.pad(log_var.float()), batch.mask)
     return bag_bce(prediction, batch.targets)
+
+
+def starting_class_bias(config: TrainConfig, bags: Sequence[Bag], labels: Sequence[str]) -> np.ndarray:
+    """Class biases (``classifier_bias=prior``) that start the first bag scores of the run's
+    first objective at the training labels' rates."""
+    per_tubelet = objective_mode(config, 0.0) in ("naive", "full")
+    aggregation = None if per_tubelet else config.aggregation
+    draw = mean_draw_size(bags, config.data.tubelets_per_bag)
+    return prior_logits(label_rates(bags, labels), aggregation, draw)
