@@ -41,6 +41,10 @@ def reproduce(
     only: Annotated[
         Optional[str], typer.Option("--only", help="Comma-separated studies: table,subclip,bags,noise (table always).")
     ] = None,
+    mil_warmup: Annotated[
+        Optional[float],
+        typer.Option("--mil-warmup", help="Fraction of every MIL run's epochs trained naively first (default: the plan's; 0: none)."),
+    ] = None,
     parallel: Annotated[
         int, typer.Option("--parallel", "-j", min=1, help="Runs trained at once, each in its own process (a GPU has room for several).")
     ] = 1,
@@ -58,6 +62,8 @@ def reproduce(
     changes: dict = {"extra_overrides": tuple(overrides or ())}
     if epochs is not None:
         changes["epochs"] = epochs
+    if mil_warmup is not None:
+        changes["mil_naive_warmup"] = mil_warmup or None
     if seeds is not None:
         changes["seeds"] = tuple(range(seed, seed + seeds))
     if only is not None:

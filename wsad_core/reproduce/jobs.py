@@ -91,6 +91,14 @@ def matched_schedule(plan: Plan, scale: float) -> tuple[str, ...]:
     return (f"epochs={epochs}", f"optim.warmup_epochs={warmup:.4g}")
 
 
+def _naive_warmup(plan: Plan, variant: str, epochs: int) -> tuple[str, ...]:
+    """The naive warm-up of a MIL variant's run of ``epochs`` epochs under ``plan``: the
+    same fraction of every schedule, so sweep points with matched step counts keep it."""
+    if not plan.mil_naive_warmup or "mode=mil" not in variant_overrides(variant):
+        return ()
+    return (f"naive_warmup_epochs={plan.mil_naive_warmup * epochs:.4g}",)
+
+
 def resolve(job: Job, plan: Plan, world: SeedWorld) -> Resolved:
     """Build what ``job`` needs in ``world`` (once) and give its project and full overrides."""
     info = dict(job.info)
@@ -113,7 +121,7 @@ def resolve(job: Job, plan: Plan, world: SeedWorld) -> Resolved:
         info["epochs"] = int(schedule[0].split("=")[1])
     overrides = _canonical((
         *plan.common_overrides(job.seed), *variant_overrides(job.variant), *job.overrides, *schedule,
-        f"data.detections={detections}",
+        *_naive_warmup(plan, job.variant, info.get("epochs", plan.epochs)), f"data.detections={detections}",
     ))
     identity = f"{project.relative_to(world.root.parent)}|{' '.join(overrides)}"
     return Resolved(project, overrides, identity, info)

@@ -57,6 +57,9 @@ class Plan:
     sweep_seeds: int | None = None  # the sweeps run on the first this many seeds (None: all)
     extra_overrides: tuple[str, ...] = field(default_factory=tuple)
     subclip_preset: str | None = None  # the sub-clip sweep's world (None: ``preset``)
+    # The fraction of every MIL run's epochs trained naively first (``naive_warmup_epochs``),
+    # None: none. The naive and fully supervised baselines are unchanged.
+    mil_naive_warmup: float | None = None
     # The generator's version: results of older worlds (files without it) do not resume.
     world_version: int = WORLD_VERSION
 
@@ -70,6 +73,8 @@ class Plan:
             raise WsadError("the table study is what the others are compared with: keep it")
         if self.epochs < 1 or self.tubelet_stride < 1:
             raise WsadError("epochs and tubelet_stride must be positive")
+        if self.mil_naive_warmup is not None and not 0 <= self.mil_naive_warmup < 1:
+            raise WsadError(f"mil_naive_warmup is a fraction of the epochs in [0, 1), not {self.mil_naive_warmup}")
 
     def common_overrides(self, seed: int) -> tuple[str, ...]:
         """Overrides every run of ``seed`` shares (before its variant's and sweep point's)."""

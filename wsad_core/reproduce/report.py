@@ -21,6 +21,14 @@ def _percent(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.0f} %"
 
 
+def _warmup_sentence(plan: Mapping[str, Any]) -> str:
+    fraction = plan.get("mil_naive_warmup")
+    if not fraction:
+        return ""
+    return (f" Every MIL run trains its first {_percent(fraction)} of epochs naively (each tubelet takes "
+            "its video's labels), then with MIL; the naive and fully supervised runs are unchanged.")
+
+
 def markdown(summary: Mapping[str, Any], plan: Mapping[str, Any]) -> str:
     """The report as Markdown: setup, Table 1, the sweeps and which claims held."""
     seeds = ", ".join(str(s) for s in plan["seeds"])
@@ -31,7 +39,7 @@ def markdown(summary: Mapping[str, Any], plan: Mapping[str, Any]) -> str:
         f"{plan['epochs']} epochs per run, lr {plan['lr']:g}, {plan['bags_per_batch']} bags x "
         f"{plan['tubelets_per_bag']} tubelets per batch. Sweep points with more bags (shorter "
         "sub-clips) or smaller batches get proportionally fewer epochs, so that every run takes "
-        "as many steps. Test split; mean ± sample std over seeds (no std from one seed).",
+        f"as many steps.{_warmup_sentence(plan)} Test split; mean ± sample std over seeds (no std from one seed).",
         "",
         "## Table 1",
         "",

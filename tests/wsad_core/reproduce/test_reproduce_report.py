@@ -162,3 +162,11 @@ def test_sweep_rows_come_in_the_order_of_the_papers_tables(results):
         (b, v) for b in (4, 2, 1) for v in ("mil_max", "mil_max_unc")]
     assert [(r["recall"], r["variant"]) for r in summary["noise"]] == [
         (0.9, "mil_max"), (0.9, "mil_max_unc"), (0.5, "mil_max"), (0.5, "mil_max_unc")]
+
+
+def test_the_setup_says_when_mil_runs_start_naively(results, tmp_path):
+    write_report(results, tmp_path / "plain", None)
+    assert "naively" not in (tmp_path / "plain" / "report.md").read_text()
+    results["plan"] = {**PLAN, "mil_naive_warmup": 0.25}
+    write_report(results, tmp_path / "warm", None)
+    assert "first 25 % of epochs naively" in (tmp_path / "warm" / "report.md").read_text()

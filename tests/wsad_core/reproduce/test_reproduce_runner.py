@@ -228,3 +228,13 @@ def test_worlds_not_built_yet_are_generated_side_by_side_as_one_at_a_time_would(
         assert [v.name for v in side.videos()] == [v.name for v in one.videos()]
     generate_worlds(worlds, 2, said.append)
     assert len(said) == 1  # nothing left to generate
+
+
+def test_the_command_line_sets_the_mil_warmup(monkeypatch, tmp_path):
+    import wsad_core.reproduce as reproduce_package
+
+    plans = []
+    monkeypatch.setattr(reproduce_package, "reproduce", lambda plan, out, **_: plans.append(plan))
+    assert main(["bench", "reproduce", "--out", str(tmp_path), "--quick", "--mil-warmup", "0.25"]) == 0
+    assert main(["bench", "reproduce", "--out", str(tmp_path), "--quick", "--mil-warmup", "0"]) == 0
+    assert [plan.mil_naive_warmup for plan in plans] == [0.25, None]

@@ -52,6 +52,8 @@ def test_plans():
     assert default.recalls[0] == 0.9 and default.recalls[-1] == 0.5
     with pytest.raises(WsadError):
         Plan(name="x", preset="tiny", model="cpu-tiny", seeds=(), epochs=1)
+    with pytest.raises(WsadError, match="fraction"):
+        Plan(name="x", preset="tiny", model="cpu-tiny", seeds=(0,), epochs=8, mil_naive_warmup=1.0)
 
 
 def test_default_worlds_follow_the_paper_datasets():

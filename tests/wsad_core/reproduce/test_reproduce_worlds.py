@@ -1,5 +1,6 @@
 """Worlds per seed: noisier detections of the same scenes, sub-clip projects, shared runs."""
 
+import dataclasses
 import json
 
 import pytest
@@ -12,6 +13,7 @@ from wsad_core.reproduce import quick_plan
 from wsad_core.reproduce.jobs import Job, resolve
 from wsad_core.reproduce.worlds import seed_world
 from wsad_core.synthetic.world import FILES, WORLD_VERSION
+from wsad_core.train import make_config
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +103,19 @@ def test_sweep_points_train_as_many_steps(world):
     bags = resolve(Job("bags", "1x16", 4, "mil_max", ("data.bags_per_batch=1", "data.tubelets_per_bag=16"),
                        info={"bags_per_batch": 1, "tubelets_per_bag": 16}), plan, world)
     assert f"epochs={round(plan.epochs / 4)}" in bags.overrides
+
+
+def test_a_naive_warmup_is_the_same_fraction_of_every_mil_schedule(world):
+    """The plan's MIL warm-up reaches MIL runs only, as a share of each run's own epochs, and
+    the configs it makes are valid (naive and full would reject a warm-up)."""
+    plan = dataclasses.replace(quick_plan(4, preset="tiny"), epochs=16, mil_naive_warmup=0.25)
+    warmups = {}
+    for variant in ("naive", "full", "mil_mean", "mil_max_unc"):
+        overrides = resolve(Job("table", variant, 4, variant), plan, world).overrides
+        warmups[variant] = make_config(list(overrides)).naive_warmup_epochs
+    assert warmups == {"naive": 0.0, "full": 0.0, "mil_mean": 4.0, "mil_max_unc": 4.0}
+    bags = resolve(Job("bags", "1x16", 4, "mil_max", ("data.bags_per_batch=1", "data.tubelets_per_bag=16"),
+                       info={"bags_per_batch": 1, "tubelets_per_bag": 16}), plan, world)
+    assert make_config(list(bags.overrides)).naive_warmup_epochs == 1.0  # 4 epochs of the same steps
+    plain = resolve(Job("table", "mil_max", 4, "mil_max"), quick_plan(4, preset="tiny"), world)
+    assert not any(item.startswith("naive_warmup_epochs") for item in plain.overrides)
