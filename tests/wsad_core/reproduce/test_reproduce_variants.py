@@ -100,3 +100,7 @@ def test_subclip_scaling():
     assert scaled_subclip_seconds(None, 3.5) is None
     assert scaled_subclip_seconds(2.0, 8.0) == 2.0
     assert scaled_subclip_seconds(2.0, 4.0) == 1.0
+
+
+def test_the_default_plans_warm_mil_up_naively():
+    assert default_plan(0).mil_naive_warmup == quick_plan(0).mil_naive_warmup == 0.25
