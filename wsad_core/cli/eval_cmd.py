@@ -64,6 +64,12 @@ def run(
     ] = None,
     device: Annotated[str, typer.Option("--device", help="For predicting first: auto, cpu, cuda …")] = "auto",
     batch_size: Annotated[int, typer.Option("--batch-size", help="For predicting first: clips per model call.")] = 16,
+    detections: Annotated[
+        Optional[str],
+        typer.Option("--detections", help="Score this detection set's boxes (predicting again if the stored "
+                                          "predictions used another); default: the stored predictions' set, "
+                                          "else the one the run trained on."),
+    ] = None,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the result as JSON.")] = None,
     force: ForceOption = False,
 ) -> None:
@@ -80,7 +86,7 @@ def run(
     with open_project(project_dir) as project, progress_bar("predicting") as (bar, task):
         result = evaluate_run(
             project, run_id, split=split, video_gt=video_gt,
-            options=PredictOptions(device=device, batch_size=batch_size),
+            options=PredictOptions(device=device, batch_size=batch_size, detections=detections),
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     summary = result.to_json()
@@ -105,6 +111,7 @@ def run(
         maps = video["mAP"]
         say(f"Video AP {cell(maps['0.2'])} @0.2, {cell(maps['0.5'])} @0.5, {cell(maps['0.5:0.95'])} @0.5:0.95 "
             f"(ground truth: {video['ground_truth']})")
+    say(f"person boxes: detection set {summary['detection_set']}")
     say("wrote " + ", ".join(str(path) for path in result.files.values()))
     if json_out is not None:
         with atomic_output(json_out, force=force) as temp:

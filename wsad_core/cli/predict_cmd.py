@@ -32,6 +32,11 @@ def predict(
         Optional[float],
         typer.Option("--trim", help="Trim tubes in time after linking (Viterbi) with this switch penalty, e.g. 0.3."),
     ] = None,
+    detections: Annotated[
+        Optional[str],
+        typer.Option("--detections", help="Detection set to score (key, see `wsad detect --sets`); "
+                                          "default: the one the run trained on."),
+    ] = None,
     events: Annotated[bool, typer.Option("--events", help="JSON-lines progress events on stdout.")] = False,
 ) -> None:
     """Score every tubelet and keyframe box of the chosen videos (class probabilities and σ²),
@@ -40,7 +45,7 @@ def predict(
 
     options = PredictOptions(
         split=split, videos=tuple(videos or ()), checkpoint=checkpoint, batch_size=batch_size,
-        device=device, tubelet_stride=tubelet_stride, trim=trim,
+        device=device, tubelet_stride=tubelet_stride, trim=trim, detections=detections,
     )
     started = time.monotonic()
     with open_project(project_dir) as project, progress_bar("predicting") as (bar, task):

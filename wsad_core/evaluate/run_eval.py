@@ -42,6 +42,7 @@ class RunEvaluation:
     videos: list[str]
     predicted: bool  # whether predictions were (re)made for this evaluation
     checkpoint: str = ""
+    detection_set: str = ""  # the key of the person boxes that were scored
     frame_ap: FrameApResult | None = None
     class_names: dict[int, str] = field(default_factory=dict)  # AVA action id -> name
     video_ap: dict[float, dict[str, float]] = field(default_factory=dict)  # threshold -> per class
@@ -69,7 +70,8 @@ class RunEvaluation:
                 "per_class": {f"{t:g}": {n: finite(ap) for n, ap in aps.items()} for t, aps in self.video_ap.items()},
                 "ground_truth": self.video_gt_source,
             }
-        return {"split": self.split, "checkpoint": self.checkpoint, "videos": self.videos,
+        return {"split": self.split, "checkpoint": self.checkpoint, "detection_set": self.detection_set,
+                "videos": self.videos,
                 "frame_ap": frame, "video_ap": video}
 
 
@@ -83,16 +85,20 @@ def _stale(record: PredictionSetRecord, run_dir: Path) -> bool:
 def ensure_predictions(
     project: Project, run: int | str, videos: Sequence[VideoRecord], options: PredictOptions, progress: Progress | None
 ) -> bool:
-    """Predict when the stored predictions miss some of ``videos`` or are older than their
-    checkpoint; True when it did."""
+    """Predict when the stored predictions miss some of ``videos``, are older than their
+    checkpoint, or were made on another detection set than ``options.detections`` asks for
+    (None: keep the stored set's); True when it did."""
     record = project.prediction_set(run)
     have = set(record.videos) if record is not None else set()
     wanted = {v.name for v in videos}
-    if record is not None and wanted <= have and not _stale(record, project.run_dir(run)):
+    stored_set = record.settings.get("detection_set") if record is not None else None
+    other_set = options.detections is not None and options.detections != stored_set
+    if record is not None and wanted <= have and not other_set and not _stale(record, project.run_dir(run)):
         return False
     if record is not None:
         options = replace(options, tubelet_stride=int(record.settings.get("tubelet_stride", 1)),
-                          checkpoint=options.checkpoint or project.run_dir(run) / record.checkpoint)
+                          checkpoint=options.checkpoint or project.run_dir(run) / record.checkpoint,
+                          detections=options.detections or stored_set)
     predict_run(project, run, replace(options, split="all", videos=tuple(sorted(have | wanted))), progress=progress)
     return True
 
@@ -122,7 +128,8 @@ def evaluate_run(
     names = [v.name for v in videos]
     predicted = ensure_predictions(project, run, videos, options or PredictOptions(), progress)
     predictions = project.predictions(run)
-    result = RunEvaluation(split, names, predicted, predictions.record.checkpoint)
+    result = RunEvaluation(split, names, predicted, predictions.record.checkpoint,
+                           str(predictions.record.settings.get("detection_set", "")))
 
     with project.reading() as session:
         gt_rows = ground_truth_rows(session, video_ids=[v.id for v in videos])

@@ -8,6 +8,8 @@ Scored video by video, each box with the clip centred on its frame as the RoI he
 - every person box on the keyframes (the annotated frames, or 1 Hz without ground truth):
   the AVA-style detections that Frame AP and the AVA CSV export use.
 
+The person boxes are those of the detection set the run trained on, or of another set of the
+project (``PredictOptions.detections``: test proposals from another detector).
 A (video, frame, track) that is both is scored once. Results replace the run's stored
 predictions in one step; the storage and why it is arrays rather than rows is described in
 :mod:`wsad_core.project.predictions`. Batches run under bf16 autocast on CUDA.
@@ -55,6 +57,10 @@ class PredictOptions:
     tubelet_stride: int = 1
     linking: LinkingOptions = field(default_factory=LinkingOptions)
     trim: float | None = None  # temporal trimming after linking: its switch penalty; None: off
+    # The person boxes to score: a detection set's key; None: the set the run trained on.
+    # Test proposals may come from another detector than the training ones (as PySlowFast's
+    # and MMAction2's AVA configs take separate train and test box files).
+    detections: str | None = None
 
 
 def resolve_device(device: str) -> str:
@@ -219,7 +225,8 @@ def predict_run(
         raise WsadError(f"{checkpoint}: no checkpoint to predict with (has run {run!r} trained?)")
     model, preset, labels, config = load_run_model(project, run, device, checkpoint=checkpoint)
     videos = select_videos(project, options.split, options.videos)
-    detection_set = choose_detection_set(project, load_snapshot(run_dir / "snapshot.json")["detection_set"])
+    key = options.detections or load_snapshot(run_dir / "snapshot.json")["detection_set"]
+    detection_set = choose_detection_set(project, key, option="--detections KEY")
     keyframes = keyframes_by_video(annotated_keyframes(project, videos), videos)
     settings = {
         "split": options.split, "videos": list(options.videos), "device": device,

@@ -127,3 +127,25 @@ def test_validation_in_memory_agrees_with_the_stored_predictions(predicted_world
     assert in_memory.result.map == pytest.approx(stored.map, abs=1e-6)
     for class_id, ap in stored.per_class.items():
         assert in_memory.result.per_class[class_id] == pytest.approx(ap, abs=1e-6, nan_ok=True)
+
+
+def test_eval_run_predicts_again_when_asked_for_another_detection_set(predicted_project, predicted_world, tmp_path):
+    from wsad_core.detect import import_precomputed
+    from wsad_core.evaluate.run_eval import evaluate_run
+    from wsad_core.formats import read_ava_csv
+    from wsad_core.infer.predict import PredictOptions
+
+    root, run = predicted_project
+    strict = [r for r in read_ava_csv(predicted_world[0] / "world" / "detections.csv", kind="boxes") if r.score >= 0.7]
+    write_ava_csv(strict, tmp_path / "strict.csv")
+    with Project.open(root) as project:
+        trained_on = project.prediction_set(run).settings["detection_set"]
+        key = import_precomputed(project, tmp_path / "strict.csv").set_key
+        first = evaluate_run(project, run, split="all", options=PredictOptions(detections=key))
+        kept = evaluate_run(project, run, split="all")  # no set named: the stored one stays
+        back = evaluate_run(project, run, split="all", options=PredictOptions(detections=trained_on))
+        stored = json.loads((project.run_dir(run) / "metrics.json").read_text())["all"]
+    assert first.predicted and first.detection_set == key
+    assert not kept.predicted and kept.detection_set == key
+    assert back.predicted and back.detection_set == trained_on and stored["detection_set"] == trained_on
+    assert first.frame_ap.n_det < back.frame_ap.n_det  # fewer boxes scored from the stricter detector

@@ -85,3 +85,44 @@ def test_predict_refuses_unknown_videos_and_a_missing_checkpoint(predicted_proje
     assert status == 1 and "nope" in err
     status, _, err = wsad("predict", run, "-p", root, "--checkpoint", root / "none.pt")
     assert status == 1 and "none.pt" in err
+
+
+def _stricter_detections(project, world_dir, tmp_path):
+    """A second detection set: the world's detections scoring at least 0.7 (a stricter detector)."""
+    from wsad_core.detect import import_precomputed
+    from wsad_core.formats import read_ava_csv, write_ava_csv
+
+    rows = [row for row in read_ava_csv(world_dir / "detections.csv", kind="boxes") if row.score >= 0.7]
+    path = tmp_path / "test_proposals.csv"
+    write_ava_csv(rows, path)
+    return import_precomputed(project, path).set_key, rows
+
+
+def test_predict_scores_the_boxes_of_another_detection_set_when_asked(predicted_project, predicted_world, wsad, tmp_path):
+    root, run = predicted_project
+    with Project.open(root) as project:
+        trained_on = project.prediction_set(run).settings["detection_set"]
+        key, rows = _stricter_detections(project, predicted_world[0] / "world", tmp_path)
+        name = sorted(project.prediction_set(run).videos)[0]
+        fps = {v.name: v.fps for v in project.videos()}[name]
+    assert key != trained_on
+    status, _, err = wsad("predict", run, "-p", root, "--videos", name, "--detections", key)
+    assert status == 0, err
+    with Project.open(root) as project:
+        record = project.prediction_set(run)
+        keyframes = project.predictions(run).video(name)
+    assert record.settings["detection_set"] == key
+    strict = {(round(r.timestamp * fps), tuple(round(v, 3) for v in r.box)) for r in rows if r.video_id == name}
+    scored = {(int(f), tuple(round(float(v), 3) for v in box))
+              for f, box in zip(keyframes.keyframe_frame, keyframes.keyframe_boxes)}
+    assert scored and scored <= strict
+
+
+def test_predict_names_an_unknown_detection_set_and_keeps_the_old_predictions(predicted_project, wsad):
+    root, run = predicted_project
+    with Project.open(root) as project:
+        before = project.prediction_set(run)
+    status, _, err = wsad("predict", run, "-p", root, "--detections", "no-such-set")
+    assert status == 1 and "no-such-set" in err
+    with Project.open(root) as project:
+        assert project.prediction_set(run) == before
