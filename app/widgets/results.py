@@ -1,5 +1,9 @@
 """The Results view: a run's Frame AP and Video AP from ``runs/<id>/metrics.json`` (written by
-`wsad eval run`), its per-class AP as bars, and a second run beside it to compare."""
+`wsad eval run`), its per-class AP as bars, and a second run beside it to compare.
+
+Evaluating scores the person boxes the run's predictions were made on unless another of the
+project's detection sets is chosen (test proposals from another detector); the table names
+the set each evaluation scored."""
 
 from __future__ import annotations
 
@@ -22,9 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wsad_core.detect import detection_sets
+from wsad_core.project.store import project_cache_dir
 from wsad_studio.cli_process import CliProcess
 
-SUMMARY_COLUMNS = ("run", "Frame mAP", "Video AP@0.2", "Video AP@0.5", "Video AP@0.5:0.95")
+SUMMARY_COLUMNS = ("run", "Frame mAP", "Video AP@0.2", "Video AP@0.5", "Video AP@0.5:0.95", "person boxes")
 BAR_COLOURS = ("#1f77b4", "#ff7f0e")
 
 
@@ -76,10 +82,13 @@ class ResultsView(QWidget):
         self.split = QComboBox()
         self.split.setEditable(True)
         self.split.addItems(["val", "test", "train", "all"])
+        self.boxes = QComboBox()
+        self.boxes.setToolTip("The person boxes to score when evaluating: the run's predictions' own, "
+                              "or another detection set of the project")
         self.evaluate_button = QPushButton("Evaluate run")
         self.refresh_button = QPushButton("Refresh")
         self.status = QLabel()
-        for combo in (self.run_a, self.run_b, self.split):
+        for combo in (self.run_a, self.run_b, self.split, self.boxes):
             # A size that does not follow the items: refilling them must not re-lay out the window.
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(10)
@@ -88,9 +97,10 @@ class ResultsView(QWidget):
         self.evaluate_button.clicked.connect(lambda: self.evaluate())
         self.refresh_button.clicked.connect(self.refresh)
         choose = QHBoxLayout()
-        for text, widget in (("Run", self.run_a), ("compare with", self.run_b), ("split", self.split)):
+        for text, widget in (("Run", self.run_a), ("compare with", self.run_b), ("split", self.split),
+                             ("boxes", self.boxes)):
             choose.addWidget(QLabel(text))
-            choose.addWidget(widget, 1 if widget is not self.split else 0)
+            choose.addWidget(widget, 1 if widget in (self.run_a, self.run_b) else 0)
         choose.addWidget(self.evaluate_button)
         choose.addWidget(self.refresh_button)
         self.table = QTableWidget(0, len(SUMMARY_COLUMNS))
@@ -123,6 +133,7 @@ class ResultsView(QWidget):
     def refresh(self) -> None:
         """Re-list the runs (keeping the choices; at first the newest evaluated run) and
         redraw from their metrics files."""
+        self._list_detection_sets()
         runs = self.runs()
         evaluated = [run for run in runs if (self.root / "runs" / str(run) / METRICS_FILE).is_file()]
         default_a = (evaluated or runs or [None])[-1]
@@ -140,6 +151,16 @@ class ResultsView(QWidget):
             combo.setCurrentIndex(index)
             combo.blockSignals(False)
         self.redraw()
+
+    def _list_detection_sets(self) -> None:
+        chosen = self.boxes.currentData()
+        self.boxes.clear()
+        self.boxes.addItem("as predicted", None)
+        if self.root is not None:
+            for found in detection_sets(project_cache_dir(self.root)):
+                self.boxes.addItem(f"{found.key} ({found.identity.get('source', found.identity.get('detector', '?'))})",
+                                   found.key)
+        self.boxes.setCurrentIndex(max(self.boxes.findData(chosen), 0))
 
     def select(self, run: int, compare: int | None = None, split: str | None = None) -> None:
         self.refresh()
@@ -161,9 +182,12 @@ class ResultsView(QWidget):
         evaluations = self.evaluations()
         self.table.setRowCount(len(evaluations))
         for row, (run, evaluation) in enumerate(evaluations):
-            values = [f"run {run}", *(_cell(v) for v in summary_row(evaluation))]
+            boxes = (evaluation or {}).get("detection_set") or "—"
+            values = [f"run {run}", *(_cell(v) for v in summary_row(evaluation)), boxes]
             for column, value in enumerate(values):
-                self.table.setItem(row, column, QTableWidgetItem(value))
+                item = QTableWidgetItem(value)
+                item.setToolTip(value)
+                self.table.setItem(row, column, item)
         for bar in self.bars:
             self.chart.removeItem(bar)
         self.bars = []
@@ -192,7 +216,10 @@ class ResultsView(QWidget):
         if self.root is None or run is None or self.job is not None:
             return None
         split = split or self.split.currentText()
-        self.job = CliProcess(["eval", "run", str(run), "-p", str(self.root), "--split", split], self, cwd=self.root)
+        arguments = ["eval", "run", str(run), "-p", str(self.root), "--split", split]
+        if self.boxes.currentData() is not None:
+            arguments += ["--detections", self.boxes.currentData()]
+        self.job = CliProcess(arguments, self, cwd=self.root)
         self.job.ended.connect(self._evaluated)
         self.evaluate_button.setEnabled(False)
         self.status.setText(f"evaluating run {run} on {split!r}…")

@@ -31,7 +31,10 @@ def evaluated_project(tmp_path: Path) -> Path:
     for run, (frame_map, sit, walk) in {1: (0.25, 0.1, 0.4), 2: (0.6, 0.5, 0.7)}.items():
         run_dir = root / "runs" / str(run)
         run_dir.mkdir(parents=True)
-        (run_dir / "metrics.json").write_text(json.dumps({"val": evaluation(frame_map, sit, walk)}))
+        stored = evaluation(frame_map, sit, walk)
+        if run == 2:  # evaluated since the metrics name the scored person boxes
+            stored["detection_set"] = "precomputed-0123456789ab"
+        (run_dir / "metrics.json").write_text(json.dumps({"val": stored}))
     (root / "runs" / "3").mkdir()
     return root
 
@@ -53,7 +56,8 @@ def test_results_view_compares_two_runs(qtbot, evaluated_project):
     assert view.run_a.currentData() == 2  # the newest evaluated run, not run 3 (no metrics)
     view.select(1, compare=2, split="val")
     cells = [[view.table.item(r, c).text() for c in range(view.table.columnCount())] for r in range(2)]
-    assert cells == [["run 1", "25.0", "70.0", "50.0", "20.0"], ["run 2", "60.0", "70.0", "50.0", "20.0"]]
+    assert cells == [["run 1", "25.0", "70.0", "50.0", "20.0", "—"],
+                     ["run 2", "60.0", "70.0", "50.0", "20.0", "precomputed-0123456789ab"]]
     assert len(view.bars) == 2
     heights = [list(bar.opts["height"]) for bar in view.bars]
     assert heights == [pytest.approx([10.0, 40.0, 0.0]), pytest.approx([50.0, 70.0, 0.0])]
@@ -71,6 +75,26 @@ def test_evaluate_runs_wsad_eval_and_reports_a_failure(qtbot, evaluated_project)
         assert job is not None and job.args[:3] == ["eval", "run", "3"]
     assert ended.args[0] != 0  # not a project: the child fails, the view says why
     assert view.status.text().startswith("evaluation failed:") and view.evaluate_button.isEnabled()
+
+
+def test_evaluate_scores_the_chosen_detection_set(qtbot, evaluated_project):
+    from wsad_core.detect import DetectionSet
+
+    found = DetectionSet.create(evaluated_project / "cache", {"detector": "precomputed", "source": "test_boxes.csv"})
+    view = ResultsView()
+    qtbot.addWidget(view)
+    view.set_project(evaluated_project)
+    assert [view.boxes.itemData(i) for i in range(view.boxes.count())] == [None, found.key]
+    assert "test_boxes.csv" in view.boxes.itemText(1)
+    with qtbot.waitSignal(view.evaluated, timeout=CHILD_TIMEOUT_MS):
+        job = view.evaluate(3, "val")
+        assert "--detections" not in job.args  # "as predicted": the CLI keeps the stored set
+    view.boxes.setCurrentIndex(1)
+    view.refresh()
+    assert view.boxes.currentData() == found.key  # a refresh keeps the choice
+    with qtbot.waitSignal(view.evaluated, timeout=CHILD_TIMEOUT_MS):
+        job = view.evaluate(3, "val")
+        assert job.args[-2:] == ["--detections", found.key]
 
 
 def test_export_arguments(tmp_path):

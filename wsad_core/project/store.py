@@ -17,6 +17,11 @@ DB_NAME = "project.db"
 SUBFOLDERS = ("cache", "runs", "exports")
 
 
+def project_cache_dir(root: Path) -> Path:
+    """Where a project folder keeps its caches (detections, thumbnails), without opening it."""
+    return root / "cache"
+
+
 class ProjectStore:
     """A project folder: ``project.db`` plus ``cache/``, ``runs/`` and ``exports/``.
 
@@ -35,7 +40,7 @@ class ProjectStore:
 
     @property
     def cache_dir(self) -> Path:
-        return self.root / "cache"
+        return project_cache_dir(self.root)
 
     @property
     def runs_dir(self) -> Path:
