@@ -62,7 +62,7 @@ FILES: dict[str, str] = {
     "weak_labels_video": "weak_labels_video.csv",
     "manifest": "manifest.json",
 }
-_SCENE_STREAM, _DETECTOR_STREAM, _SPLIT_STREAM = 0, 1, 2
+_SCENE_STREAM, _DETECTOR_STREAM, _SPLIT_STREAM, _TUNED_DETECTOR_STREAM = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -148,6 +148,12 @@ def detector_rng(seed: int, index: int) -> np.random.Generator:
     """What the simulated detector's output on video number ``index`` is drawn from: another
     stream than the scene's, so detector settings can change without changing the videos."""
     return video_rng(seed, index, _DETECTOR_STREAM)
+
+
+def tuned_detector_rng(seed: int, index: int) -> np.random.Generator:
+    """The stream of a second simulated detector on video number ``index`` (one fine-tuned on
+    the annotated actors, which evaluation may use): independent of the world's own."""
+    return video_rng(seed, index, _TUNED_DETECTOR_STREAM)
 
 
 def _write_mp4(path: Path, scene: VideoScene, config: WorldConfig, force: bool) -> None:

@@ -61,6 +61,33 @@ def test_recall_sets(world):
     assert {main, low} <= {s.key for s in detection_sets(world.main_dir / "cache")}
 
 
+def test_the_tuned_detection_set_covers_the_actors_of_the_same_scenes(world):
+    import numpy as np
+
+    from wsad_core.formats import read_ava_csv
+    from wsad_core.synthetic.detector import box_iou
+
+    main = world.ensure_main()
+    tuned = world.ensure_tuned_set()
+    assert tuned != main and world.ensure_tuned_set() == tuned
+    assert tuned in {s.key for s in detection_sets(world.main_dir / "cache")}
+    rows = read_ava_csv(world.world_dir / "detections_tuned.csv", kind="boxes")
+    on_actors = on_bystanders = 0
+    for scene in world.scenes():
+        size = np.array([scene.width, scene.height] * 2)
+        bystander = np.array([figure.bystander for figure in scene.figures])
+        for row in (r for r in rows if r.video_id == scene.video_id):
+            frame = round(row.timestamp * scene.fps)
+            people = scene.visible[frame]
+            iou = box_iou(np.array(row.box) * size, np.nan_to_num(scene.boxes[frame]))[0]
+            hit = people & (iou >= 0.5)
+            on_actors += bool((hit & ~bystander).any())
+            on_bystanders += bool((hit & bystander).any() and not (hit & ~bystander).any())
+    assert any(figure.bystander for scene in world.scenes() for figure in scene.figures)
+    assert on_actors > 0.8 * len(rows) and on_bystanders == 0
+    assert len(rows) < len(read_ava_csv(world.manifest.path("detections"), kind="boxes"))
+
+
 def test_subclip_project(world):
     seconds = 1.0
     root, key, stats = world.ensure_subclip(seconds)
