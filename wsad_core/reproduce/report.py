@@ -65,6 +65,7 @@ def markdown(summary: Mapping[str, Any], plan: Mapping[str, Any]) -> str:
         "![Learning curves](learning_curves.png)",
         "",
     ]
+    lines += _tuned_table(summary.get("tuned_detector"))
     lines += _sweep_tables(summary)
     lines += ["## Claims", ""]
     for claim in summary["claims"]:
@@ -78,6 +79,35 @@ def markdown(summary: Mapping[str, Any], plan: Mapping[str, Any]) -> str:
             detail = f" (best: {claim['best']})"
         lines.append(f"- {claim['claim']}: {verdict}{detail}")
     return "\n".join(lines) + "\n"
+
+
+def _tuned_table(tuned: Mapping[str, Any] | None) -> list[str]:
+    """Table 1 scored on the evaluation detector's boxes, as the paper scores UCF101-24."""
+    if not tuned:
+        return []
+    seeds = tuned["ratio_seeds"]
+    lines = [
+        "## Table 1 on the boxes of a detector tuned on the annotated actors",
+        "",
+        "The same runs, scored on another simulated detector's boxes: it never fires on bystanders, with "
+        f"recall {tuned['recall']:g} and precision {tuned['precision']:g} over the actors. The runs trained "
+        "on the world's own detector (the COCO-like one, which finds bystanders too), as the paper trains "
+        "UCF101-24 on a COCO detector's tubelets but evaluates on a detector fine-tuned on UCF101-24 "
+        "(section 4.2).",
+        "",
+        "| variant | Frame AP | Video AP@0.5 | world seeds |",
+        "|---|---|---|---|",
+    ]
+    for name in VARIANTS:
+        if name not in tuned["frame_ap"]:
+            continue
+        lines.append(f"| {VARIANT_TITLES[name]} | {_num(tuned['frame_ap'][name], tuned['frame_ap_std'][name])} | "
+                     f"{_num(tuned['video_ap'][name], tuned['video_ap_std'][name])} | "
+                     f"{', '.join(map(str, tuned['seeds'][name]))} |")
+    over = f"world seeds {', '.join(map(str, seeds))}" if seeds else "no world seed with both"
+    lines += ["", f"MIL max + uncertainty / fully supervised on these boxes ({over}): Frame AP "
+                  f"{_percent(tuned['ratio_weak_full'])}, Video AP {_percent(tuned['ratio_weak_full_video'])}.", ""]
+    return lines
 
 
 def _noise(claim: Mapping[str, Any]) -> str:
@@ -149,7 +179,13 @@ def closing_lines(summary: Mapping[str, Any]) -> list[str]:
             f"{name} {_num(summary[metric][name], summary[f'{metric}_std'][name])}" for name in summary[metric]
         )
 
-    return [
+    tuned = summary.get("tuned_detector")
+    extra = [] if not tuned else [
+        f"On the tuned detector's boxes (the paper's evaluation protocol), it reaches "
+        f"{_percent(tuned['ratio_weak_full'])} of fully supervised Frame AP and "
+        f"{_percent(tuned['ratio_weak_full_video'])} of its Video AP@0.5."
+    ]
+    return extra + [
         f"Frame AP (test, mean ± std over seeds): {listing('frame_ap')}",
         f"Video AP@0.5: {listing('video_ap')}",
         f"MIL max + uncertainty reaches {_percent(summary['ratio_weak_full'])} of fully supervised Frame AP "

@@ -185,6 +185,32 @@ def summarize(entries: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
     noise = _sweep(entries, "noise", ("recall",))
     out["noise"] = sorted(noise, key=lambda r: (-(r["recall"] or 0), r["variant"]))
     out["claims"] = _claims(table, grouped, out["ratio_weak_full"])
+    out["tuned_detector"] = _tuned(grouped)
+    return out
+
+
+def _tuned(grouped: Mapping[str, list[dict[str, Any]]]) -> dict[str, Any] | None:
+    """The table on the evaluation detector's boxes (entries that have it: those recorded
+    before it existed do not), with the weak/full ratio; None when no entry has it."""
+    scored = {name: [e["tuned_detector"] | {"seed": e["seed"]} for e in grouped[name] if e.get("tuned_detector")]
+              for name in VARIANTS if name in grouped}
+    scored = {name: rows for name, rows in scored.items() if rows}
+    if not scored:
+        return None
+    first = next(iter(scored.values()))[0]
+    out: dict[str, Any] = {"recall": first.get("recall"), "precision": first.get("precision"),
+                           "seeds": {name: sorted(r["seed"] for r in rows) for name, rows in scored.items()}}
+    for metric in METRICS:
+        stats = {name: mean_std(r.get(metric) for r in rows) for name, rows in scored.items()}
+        out[metric] = {name: stat[0] for name, stat in stats.items()}
+        out[f"{metric}_std"] = {name: stat[1] for name, stat in stats.items()}
+    # Over the seeds both were scored on, so that a seed missing on one side does not tilt it.
+    weak = {r["seed"]: r for r in scored.get(WEAK_BEST, [])}
+    full = {r["seed"]: r for r in scored.get("full", [])}
+    both = sorted(set(weak) & set(full))
+    out["ratio_seeds"] = both
+    for metric, key in (("frame_ap", "ratio_weak_full"), ("video_ap", "ratio_weak_full_video")):
+        out[key] = _ratio(mean_std(weak[s].get(metric) for s in both)[0], mean_std(full[s].get(metric) for s in both)[0])
     return out
 
 

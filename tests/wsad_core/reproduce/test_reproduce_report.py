@@ -134,6 +134,29 @@ def test_report_numbers(results, tmp_path):
                          "(ratio_weak_full = 0.786).")
 
 
+def test_the_table_on_the_tuned_detector_is_reported_over_the_entries_that_have_it(results, tmp_path):
+    assert write_report(results, tmp_path / "without")["tuned_detector"] is None
+    assert "tuned on the annotated actors" not in (tmp_path / "without" / "report.md").read_text()
+    tuned = {("mil_max_unc", 0): (0.6, 0.4), ("mil_max_unc", 1): (0.7, 0.5), ("full", 0): (0.8, 0.6),
+             ("naive", 1): (0.3, None)}  # full on seed 1 recorded before the tuned evaluation existed
+    for (name, seed), (frame, video) in tuned.items():
+        results["entries"][f"table/{name}/seed{seed}"]["tuned_detector"] = {
+            "recall": 0.9, "precision": 0.9, "detection_set": "precomputed-x", "frame_ap": frame, "video_ap": video}
+    document = write_report(results, tmp_path / "with")
+    summary = document["tuned_detector"]
+    assert summary["frame_ap"] == {"naive": 0.3, "mil_max_unc": pytest.approx(0.65), "full": 0.8}
+    assert summary["frame_ap_std"]["mil_max_unc"] == pytest.approx(0.070710678)
+    assert summary["seeds"] == {"naive": [1], "mil_max_unc": [0, 1], "full": [0]}
+    assert summary["ratio_seeds"] == [0] and summary["ratio_weak_full"] == pytest.approx(0.6 / 0.8)
+    assert summary["ratio_weak_full_video"] == pytest.approx(0.4 / 0.6)
+    markdown = (tmp_path / "with" / "report.md").read_text()
+    assert "| MIL, max pooling + uncertainty | 0.650 ± 0.071 | 0.450 ± 0.071 | 0, 1 |" in markdown
+    assert "(world seeds 0): Frame AP 75 %, Video AP 67 %." in markdown
+    lines = closing_lines(document)
+    assert lines[0].startswith("On the tuned detector's boxes") and "75 %" in lines[0]
+    assert lines[-1].startswith("MIL max + uncertainty reaches 79 %")
+
+
 def test_bench_report_command(results, tmp_path, capsys):
     from wsad_core.cli import main
 

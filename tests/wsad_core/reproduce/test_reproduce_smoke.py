@@ -2,6 +2,7 @@
 step, evaluates, writes the report, and a second invocation trains nothing."""
 
 import json
+from pathlib import Path
 
 import pytest
 import torch
@@ -44,6 +45,14 @@ def test_bench_reproduce_smoke(tmp_path, capsys, restore_threads):
     # tiny: one batch per epoch, so one epoch is one step, with its validation point
     assert all(entry["steps"] == 1 and len(entry["curve"]) == 1 for entry in entries.values())
     assert "optim.lr=0.01" in entries["table/full/seed0"]["overrides"]
+    # Each run is scored twice: on its training detections, then on the tuned detector's boxes.
+    for entry in entries.values():
+        tuned = entry["tuned_detector"]
+        assert isinstance(tuned["frame_ap"], float) and tuned["recall"] == 0.9
+        metrics = json.loads((Path(entry["run_dir"]) / "metrics.json").read_text())["test"]
+        assert metrics["detection_set"] == tuned["detection_set"]  # the last evaluation
+        assert f"data.detections={tuned['detection_set']}" not in entry["overrides"]
+    assert set(data["tuned_detector"]["frame_ap"]) == KEYS
 
     assert main(argv) == 0  # resumes: everything is done, nothing retrains
     assert "6 jobs, 6 already done" in capsys.readouterr().out
