@@ -205,6 +205,8 @@ def _run_parallel(
     not yet started are not started."""
     generate_worlds([worlds[key] for key in dict.fromkeys(world_key(plan, job) for job in todo)], parallel, log)
     resolved = {job.key: resolve(job, plan, worlds[world_key(plan, job)]) for job in todo}  # derives the rest here
+    for key in dict.fromkeys(world_key(plan, job) for job in todo if job.study == "table"):
+        worlds[key].ensure_tuned_set()  # here too, not by two runs of one world at once
     leaders: dict[str, Job] = {}
     followers: list[Job] = []
     for job in todo:
