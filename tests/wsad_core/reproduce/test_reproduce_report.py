@@ -137,6 +137,9 @@ def test_report_numbers(results, tmp_path):
 def test_the_table_on_the_tuned_detector_is_reported_over_the_entries_that_have_it(results, tmp_path):
     assert write_report(results, tmp_path / "without")["tuned_detector"] is None
     assert "tuned on the annotated actors" not in (tmp_path / "without" / "report.md").read_text()
+    results["entries"]["table/naive/seed1"]["tuned_detector"] = {"recall": 0.9, "precision": 0.9, "frame_ap": 0.3}
+    alone = write_report(results, tmp_path / "naive-only")
+    assert closing_lines(alone)[0].startswith("On the tuned detector's boxes: no world seed has both")
     tuned = {("mil_max_unc", 0): (0.6, 0.4), ("mil_max_unc", 1): (0.7, 0.5), ("full", 0): (0.8, 0.6),
              ("naive", 1): (0.3, None)}  # full on seed 1 recorded before the tuned evaluation existed
     for (name, seed), (frame, video) in tuned.items():
