@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from wsad_core.detect import import_precomputed
 from wsad_core.errors import WsadError
@@ -120,60 +124,50 @@ class SeedWorld:
             for index, video in enumerate(self.manifest.videos)
         ]
 
+    def _simulated(self, rng_of: Callable[[int, int], np.random.Generator], **options: Any) -> list[AvaRow]:
+        """A simulated detector's boxes on every scene of the world, video ``i`` drawn from
+        ``rng_of(seed, i)``; ``options`` override the world's detector settings."""
+        config = self.manifest.config
+        settings = {"recall": config.recall, "precision": config.precision, "jitter": config.jitter,
+                    "dropout_frames": config.dropout_frames, **options}
+        return [row for index, scene in enumerate(self.scenes())
+                for row in detection_rows(scene, simulate_detections(scene, rng_of(self.seed, index), **settings))]
+
+    def _imported(self, rows: list[AvaRow], file_name: str) -> str:
+        """``rows`` written next to the world and imported into the main project; its key."""
+        path = self.world_dir / file_name
+        write_ava_csv(rows, path)
+        with Project.open(self.main_dir) as project:
+            return import_precomputed(project, path).set_key
+
     def redrawn_detections(self, recall: float) -> list[AvaRow]:
         """The simulated detector's boxes at ``recall`` on the same scenes, from the same
         random streams (at the world's recall: its own ``detections.csv``, row for row)."""
-        config = self.manifest.config
-        rows: list[AvaRow] = []
-        for index, scene in enumerate(self.scenes()):
-            found = simulate_detections(
-                scene, detector_rng(self.seed, index), recall=recall,
-                precision=config.precision, jitter=config.jitter, dropout_frames=config.dropout_frames,
-            )
-            rows += detection_rows(scene, found)
-        return rows
+        return self._simulated(detector_rng, recall=recall)
 
     def ensure_recall_set(self, recall: float) -> str:
         """The detection set of the same scenes seen by a detector of ``recall`` (the world's
         own set when that is its recall); imported once, then remembered."""
         main = self.ensure_main()
-        config = self.manifest.config
-        if abs(recall - config.recall) < 1e-9:
+        if abs(recall - self.manifest.config.recall) < 1e-9:
             return main
         note = _read_note(self.main_dir)
         tag = f"{recall:.2f}"
-        if tag in note["recall_sets"]:
-            return note["recall_sets"][tag]
-        path = self.world_dir / f"detections_recall{tag}.csv"
-        write_ava_csv(self.redrawn_detections(recall), path)
-        with Project.open(self.main_dir) as project:
-            key = import_precomputed(project, path).set_key
-        note["recall_sets"][tag] = key
-        _write_note(self.main_dir, note)
-        return key
+        if tag not in note["recall_sets"]:
+            note["recall_sets"][tag] = self._imported(self.redrawn_detections(recall), f"detections_recall{tag}.csv")
+            _write_note(self.main_dir, note)
+        return note["recall_sets"][tag]
 
     def ensure_tuned_set(self) -> str:
         """The detection set of the same scenes seen by :data:`TUNED_DETECTOR` (actors only),
         imported once, then remembered."""
         self.ensure_main()
         note = _read_note(self.main_dir)
-        if note.get("tuned_set"):
-            return note["tuned_set"]
-        config = self.manifest.config
-        rows: list[AvaRow] = []
-        for index, scene in enumerate(self.scenes()):
-            found = simulate_detections(
-                scene, tuned_detector_rng(self.seed, index), **TUNED_DETECTOR, jitter=config.jitter,
-                dropout_frames=config.dropout_frames, actors_only=True,
-            )
-            rows += detection_rows(scene, found)
-        path = self.world_dir / "detections_tuned.csv"
-        write_ava_csv(rows, path)
-        with Project.open(self.main_dir) as project:
-            key = import_precomputed(project, path).set_key
-        note["tuned_set"] = key
-        _write_note(self.main_dir, note)
-        return key
+        if not note.get("tuned_set"):
+            rows = self._simulated(tuned_detector_rng, **TUNED_DETECTOR, actors_only=True)
+            note["tuned_set"] = self._imported(rows, "detections_tuned.csv")
+            _write_note(self.main_dir, note)
+        return note["tuned_set"]
 
     def subclip_dir(self, seconds: float) -> Path:
         return self.root / f"subclip-{seconds:g}s"
