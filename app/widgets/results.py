@@ -3,7 +3,8 @@
 
 Evaluating scores the person boxes the run's predictions were made on unless another of the
 project's detection sets is chosen (test proposals from another detector); the table names
-the set each evaluation scored."""
+the set each evaluation scored. With a set chosen, the view shows each run's evaluation on
+that set (metrics.json keeps one per detection set); "as predicted" shows the latest."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from wsad_core.detect import detection_sets
+from wsad_core.evaluate.run_eval import stored_evaluation
 from wsad_core.project.store import project_cache_dir
 from wsad_studio.cli_process import CliProcess
 
@@ -171,12 +173,14 @@ class ResultsView(QWidget):
         self.redraw()
 
     def evaluations(self) -> list[tuple[int, dict[str, Any] | None]]:
-        """The chosen runs and their evaluation on the chosen split (None: not evaluated there)."""
+        """The chosen runs and their evaluation on the chosen split and boxes (None: not
+        evaluated there)."""
         chosen = [run for run in (self.run_a.currentData(), self.run_b.currentData()) if run is not None]
-        split = self.split.currentText()
+        split, boxes = self.split.currentText(), self.boxes.currentData()
         if self.root is None:
             return []
-        return [(run, load_metrics(self.root / "runs" / str(run)).get(split)) for run in dict.fromkeys(chosen)]
+        return [(run, stored_evaluation(load_metrics(self.root / "runs" / str(run)), split, boxes))
+                for run in dict.fromkeys(chosen)]
 
     def redraw(self) -> None:
         evaluations = self.evaluations()
@@ -205,9 +209,12 @@ class ResultsView(QWidget):
         self.chart.getAxis("bottom").setTicks([list(enumerate(names))])
         self.chart.setXRange(-0.6, max(len(names) - 0.4, 0.6), padding=0)
         missing = [run for run, evaluation in evaluations if not evaluation]
+        where = repr(self.split.currentText())
+        if self.boxes.currentData() is not None:
+            where += f" with boxes {self.boxes.currentData()}"
         self.status.setText(
-            f"not evaluated on {self.split.currentText()!r}: " + ", ".join(f"run {r}" for r in missing)
-            + " (Evaluate run)" if missing else ""
+            f"not evaluated on {where}: " + ", ".join(f"run {r}" for r in missing) + " (Evaluate run)"
+            if missing else ""
         )
 
     def evaluate(self, run: int | None = None, split: str | None = None) -> CliProcess | None:

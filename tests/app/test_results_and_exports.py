@@ -97,6 +97,28 @@ def test_evaluate_scores_the_chosen_detection_set(qtbot, evaluated_project):
         assert job.args[-2:] == ["--detections", found.key]
 
 
+def test_choosing_a_detection_set_shows_each_runs_evaluation_on_it(qtbot, evaluated_project):
+    from wsad_core.detect import DetectionSet
+
+    found = DetectionSet.create(evaluated_project / "cache", {"detector": "precomputed", "source": "test_boxes.csv"})
+    tuned = {**evaluation(0.8, 0.7, 0.9), "detection_set": found.key}
+    latest = {**tuned, "by_detection_set": {"precomputed-0123456789ab": {**evaluation(0.6, 0.5, 0.7),
+                                                                          "detection_set": "precomputed-0123456789ab"},
+                                            found.key: tuned}}
+    (evaluated_project / "runs" / "2" / "metrics.json").write_text(json.dumps({"val": latest}))
+    view = ResultsView()
+    qtbot.addWidget(view)
+    view.set_project(evaluated_project)
+    view.select(2, compare=1, split="val")
+    assert view.table.item(0, 1).text() == "80.0" and view.table.item(0, 5).text() == found.key  # the latest
+    view.boxes.setCurrentIndex(view.boxes.findData(found.key))
+    assert view.table.item(0, 1).text() == "80.0" and view.table.item(1, 1).text() == "—"
+    assert view.status.text() == f"not evaluated on 'val' with boxes {found.key}: run 1 (Evaluate run)"
+    view.boxes.setCurrentIndex(0)
+    view.select(2, compare=1, split="val")
+    assert [view.table.item(r, 1).text() for r in range(2)] == ["80.0", "25.0"]
+
+
 def test_export_arguments(tmp_path):
     assert export_arguments("tubes-csv", tmp_path, 2, tmp_path / "t.csv") == [
         "export", "tubes-csv", "2", str(tmp_path / "t.csv"), "-p", str(tmp_path), "--force"]

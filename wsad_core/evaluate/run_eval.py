@@ -6,16 +6,18 @@ holds ground-truth tubes, i.e. every-frame ground truth (or from a UCF101-24 pic
 with ``video_gt``). When the stored predictions do not cover the split's videos, the run
 predicts them first (together with the videos it already had, which stay drawable).
 
-Results go to ``runs/<id>/metrics.json`` (one entry per split) and the runs table
-(``frame_ap_<split>``, ``video_ap_<split>`` at 0.5, ``video_ap@0.2_<split>``, and
-``per_class_<split>``), with ``ap_per_class_<split>.png`` and ``pr_curves_<split>.png``.
+Results go to ``runs/<id>/metrics.json`` (one entry per split: the latest evaluation, with
+every detection set's latest under ``by_detection_set``, so scoring a run on test proposals
+keeps its score on the boxes it trained on) and the runs table (``frame_ap_<split>``,
+``video_ap_<split>`` at 0.5, ``video_ap@0.2_<split>``, and ``per_class_<split>``: the latest),
+with ``ap_per_class_<split>.png`` and ``pr_curves_<split>.png``.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timezone
 from pathlib import Path
@@ -163,13 +165,40 @@ def evaluate_run(
     return result
 
 
+BY_DETECTION_SET = "by_detection_set"
+
+
+def stored_evaluation(metrics: Mapping[str, Any], split: str, detection_set: str | None = None) -> dict[str, Any] | None:
+    """One split's evaluation from a run's ``metrics.json``: the latest, or with ``detection_set``
+    the latest that scored those person boxes (None when there is none)."""
+    entry = metrics.get(split)
+    if not isinstance(entry, dict):
+        return None
+    if detection_set is None:
+        return entry
+    if entry.get(BY_DETECTION_SET) is None and entry.get("detection_set") == detection_set:
+        return entry  # written before evaluations were kept per detection set
+    return (entry.get(BY_DETECTION_SET) or {}).get(detection_set)
+
+
+def _with_history(previous: dict[str, Any] | None, summary: dict[str, Any]) -> dict[str, Any]:
+    """``summary`` as a split's entry, keeping the other detection sets' evaluations."""
+    previous = previous or {}
+    history = dict(previous.get(BY_DETECTION_SET) or {})
+    if not history and previous.get("detection_set"):
+        history[previous["detection_set"]] = previous
+    if summary["detection_set"]:
+        history[summary["detection_set"]] = summary
+    return {**summary, BY_DETECTION_SET: history}
+
+
 def _save(project: Project, run: int | str, result: RunEvaluation, curves: dict[int, PrCurve]) -> None:
     run_dir = project.run_dir(run)
     split = result.split
     summary = result.to_json()
     metrics_path = run_dir / "metrics.json"
     stored = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}
-    stored[split] = summary
+    stored[split] = _with_history(stored.get(split), summary)
     with atomic_output(metrics_path, force=True) as temp:
         temp.write_text(json.dumps(stored, indent=2))
     result.files["metrics"] = metrics_path

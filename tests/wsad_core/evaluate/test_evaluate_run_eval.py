@@ -27,7 +27,8 @@ def test_eval_run_stores_metrics_and_draws_the_charts(predicted_project, predict
         record = project.run(run)
         labels = [label.name for label in project.labels()]
     stored = json.loads((run_dir / "metrics.json").read_text())["all"]
-    assert stored == json.loads((root / "r.json").read_text())
+    written = json.loads((root / "r.json").read_text())
+    assert stored.pop("by_detection_set") == {written["detection_set"]: written} and stored == written
     frame = stored["frame_ap"]
     assert set(frame["per_class"]) == set(labels) and 0 <= frame["mAP"] <= 1
     assert record.metrics["frame_ap_all"] == frame["mAP"]
@@ -149,3 +150,24 @@ def test_eval_run_predicts_again_when_asked_for_another_detection_set(predicted_
     assert not kept.predicted and kept.detection_set == key
     assert back.predicted and back.detection_set == trained_on and stored["detection_set"] == trained_on
     assert first.frame_ap.n_det < back.frame_ap.n_det  # fewer boxes scored from the stricter detector
+    # Both sets' latest evaluations stay in metrics.json; the split's entry is the latest.
+    assert sorted(stored["by_detection_set"]) == sorted([key, trained_on])
+    assert stored["by_detection_set"][key]["frame_ap"]["n_det"] == kept.frame_ap.n_det
+    assert stored["by_detection_set"][trained_on]["frame_ap"]["mAP"] == stored["frame_ap"]["mAP"]
+
+
+def test_stored_evaluation_picks_the_latest_or_a_detection_sets():
+    from wsad_core.evaluate.run_eval import _with_history, stored_evaluation
+
+    older = {"split": "test", "detection_set": "precomputed-a", "frame_ap": {"mAP": 0.2}}
+    assert stored_evaluation({"test": older}, "test", "precomputed-a") is older  # written before the history
+    assert stored_evaluation({"test": older}, "test", "precomputed-b") is None
+    newer = {"split": "test", "detection_set": "precomputed-b", "frame_ap": {"mAP": 0.4}}
+    metrics = {"test": _with_history(older, newer)}
+    assert stored_evaluation(metrics, "test")["frame_ap"]["mAP"] == 0.4
+    assert stored_evaluation(metrics, "test", "precomputed-a")["frame_ap"]["mAP"] == 0.2
+    again = {**older, "frame_ap": {"mAP": 0.3}}
+    metrics = {"test": _with_history(metrics["test"], again)}
+    assert stored_evaluation(metrics, "test", "precomputed-a")["frame_ap"]["mAP"] == 0.3
+    assert stored_evaluation(metrics, "test", "precomputed-b")["frame_ap"]["mAP"] == 0.4
+    assert stored_evaluation(metrics, "val") is None
