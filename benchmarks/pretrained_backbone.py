@@ -12,6 +12,7 @@ window inherits its video's label. ``--boxes`` says which "person" boxes it sees
 - ``actor-clips`` (session 19): the annotated actors' true boxes in the frames where they act,
   nothing else. Kinetics' clips are trimmed to a person doing the action and labelled by
   hand, so this is the nearer counterpart: clip labels, no boxes supervised, no negatives.
+  ``wsad bench reproduce --pretrain actor-clips`` trains the same backbone for every run of a plan.
 
 Its checkpoint is the backbone to start from (``pretrained=`` accepts this project's own
 checkpoints).
@@ -43,49 +44,37 @@ from wsad_core.formats import AvaRow, write_ava_csv
 from wsad_core.infer.predict import PredictOptions
 from wsad_core.project import Project
 from wsad_core.reproduce.plan import default_plan
+from wsad_core.reproduce.pretraining import pretraining_overrides
 from wsad_core.reproduce.variants import variant_overrides
 from wsad_core.reproduce.worlds import SeedWorld, seed_world
-from wsad_core.synthetic.detector import Detection
-from wsad_core.synthetic.export import detection_rows
 from wsad_core.train import make_config, train
 
 
-def whole_frame_rows(world: SeedWorld) -> list[AvaRow]:
-    """One box over the whole picture in every frame of every video."""
+def whole_frame_set(world: SeedWorld) -> str:
+    """One box over the whole picture in every frame of every video, imported; its key."""
     whole_frame = np.array([0.0, 0.0, 1.0, 1.0])
-    return [
+    rows = [
         AvaRow(video.video_id, round(frame / video.fps, 4), whole_frame, None, score=1.0)
         for video in world.manifest.videos
         for frame in range(video.frames)
     ]
+    path = world.world_dir / "detections_full_frame.csv"
+    write_ava_csv(rows, path)
+    with Project.open(world.main_dir) as project:
+        return import_precomputed(project, path).set_key
 
 
-def actor_clip_rows(world: SeedWorld) -> list[AvaRow]:
-    """The actors' true boxes in every frame where they do a labelled action (score 1)."""
-    rows = []
-    for scene in world.scenes():
-        acting = scene.labels().any(axis=2)
-        boxes = [Detection(int(frame), tuple(scene.boxes[frame, person]), 1.0, int(person))
-                 for frame, person in zip(*np.nonzero(acting))]
-        rows.extend(detection_rows(scene, boxes))
-    return rows
-
-
-PRETRAINING_BOXES = {"whole-frame": whole_frame_rows, "actor-clips": actor_clip_rows}
+PRETRAINING_BOXES = {"whole-frame": whole_frame_set, "actor-clips": SeedWorld.ensure_actor_clip_set}
 
 
 def pretrain(out: Path, preset: str, seed: int, epochs: int, boxes: str) -> None:
     world = seed_world(out, preset, seed)
     world.ensure_main()
-    path = world.world_dir / f"detections_{boxes}.csv"
-    write_ava_csv(PRETRAINING_BOXES[boxes](world), path)
+    key = PRETRAINING_BOXES[boxes](world)
     with Project.open(world.main_dir) as project:
-        key = import_precomputed(project, path).set_key
         started = time.time()
-        run = train(project, make_config([
-            "model=cpu-tiny", "mode=naive", "loss=bce", f"data.detections={key}", "data.train_split=null",
-            f"epochs={epochs}", "optim.lr=0.1", "seed=0", "data.bags_per_batch=4", "data.tubelets_per_bag=4",
-        ]), name=f"pretrain-{boxes}", stdout=None)
+        run = train(project, make_config(list(pretraining_overrides("cpu-tiny", epochs, 0.1, key))),
+                    name=f"pretrain-{boxes}", stdout=None)
         checkpoint = project.run_dir(run.id) / "checkpoints" / "last.pt"
     print(f"pretrained run {run.id}: {run.status} in {time.time() - started:.0f} s; backbone {checkpoint}")
 

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from wsad_core.cli.common import say
+from wsad_core.errors import WsadError
 
 app = typer.Typer(help="Reproduce the paper's findings on the synthetic world.", no_args_is_help=True)
 
@@ -45,6 +46,14 @@ def reproduce(
         Optional[float],
         typer.Option("--mil-warmup", help="Fraction of every MIL run's epochs trained naively first (default: the plan's; 0: none)."),
     ] = None,
+    pretrain: Annotated[
+        Optional[str],
+        typer.Option("--pretrain", help="The backbone every run starts from: actor-clips (pretrained on another "
+                     "world's action clips, as the paper's Kinetics start) or none (random) (default: the plan's)."),
+    ] = None,
+    pretrain_seed: Annotated[
+        Optional[int], typer.Option("--pretrain-seed", help="World seed of the pretraining (default 100).")
+    ] = None,
     parallel: Annotated[
         int, typer.Option("--parallel", "-j", min=1, help="Runs trained at once, each in its own process (a GPU has room for several).")
     ] = 1,
@@ -54,7 +63,7 @@ def reproduce(
     import dataclasses
 
     from wsad_core.reproduce import default_plan, quick_plan
-    from wsad_core.reproduce.plan import STUDIES
+    from wsad_core.reproduce.plan import STUDIES, with_pretraining
     from wsad_core.reproduce import reproduce as run_reproduction
 
     make = quick_plan if quick else default_plan
@@ -70,6 +79,12 @@ def reproduce(
         wanted = {name.strip() for name in only.split(",") if name.strip()} | {"table"}
         changes["studies"] = tuple(name for name in STUDIES if name in wanted) + tuple(sorted(wanted - set(STUDIES)))
     plan = dataclasses.replace(plan, **changes)
+    if pretrain is not None or pretrain_seed is not None:
+        kind = plan.pretrain if pretrain is None else (None if pretrain == "none" else pretrain)
+        if kind is None and pretrain_seed is not None:
+            raise WsadError("--pretrain-seed needs a pretraining (--pretrain actor-clips)")
+        plan = with_pretraining(plan, kind, pretrain_seed if pretrain_seed is not None else plan.pretrain_seed,
+                                plan.pretrain_epochs)
     if threads is not None:
         import torch
 

@@ -119,9 +119,15 @@ def resolve(job: Job, plan: Plan, world: SeedWorld) -> Resolved:
     schedule = matched_schedule(plan, scale)
     if schedule:
         info["epochs"] = int(schedule[0].split("=")[1])
+    out = world.root.parent.parent
+    backbone = plan.backbone_file(out)
     overrides = _canonical((
         *plan.common_overrides(job.seed), *variant_overrides(job.variant), *job.overrides, *schedule,
         *_naive_warmup(plan, job.variant, info.get("epochs", plan.epochs)), f"data.detections={detections}",
+        *([] if backbone is None else [f"pretrained={backbone.resolve()}"]),
     ))
-    identity = f"{project.relative_to(world.root.parent)}|{' '.join(overrides)}"
+    # Named relative to the output folder, so that a moved folder still finds its shared runs.
+    named = [f"pretrained={backbone.relative_to(out)}" if item.startswith("pretrained=") else item
+             for item in overrides]
+    identity = f"{project.relative_to(world.root.parent)}|{' '.join(named)}"
     return Resolved(project, overrides, identity, info)

@@ -29,6 +29,14 @@ def _warmup_sentence(plan: Mapping[str, Any]) -> str:
             "its video's labels), then with MIL; the naive and fully supervised runs are unchanged.")
 
 
+def _backbone_sentence(plan: Mapping[str, Any]) -> str:
+    if not plan.get("pretrain"):
+        return " Every run starts from a random backbone."
+    return (f" Every run starts from a backbone pretrained {plan['pretrain_epochs']} epochs on the annotated "
+            f"actors' action clips of world seed {plan['pretrain_seed']} (`{plan['pretrain']}`: clip labels, "
+            "no negatives, the counterpart of the paper's Kinetics start); the heads start new.")
+
+
 def markdown(summary: Mapping[str, Any], plan: Mapping[str, Any]) -> str:
     """The report as Markdown: setup, Table 1, the sweeps and which claims held."""
     seeds = ", ".join(str(s) for s in plan["seeds"])
@@ -39,7 +47,7 @@ def markdown(summary: Mapping[str, Any], plan: Mapping[str, Any]) -> str:
         f"{plan['epochs']} epochs per run, lr {plan['lr']:g}, {plan['bags_per_batch']} bags x "
         f"{plan['tubelets_per_bag']} tubelets per batch. Sweep points with more bags (shorter "
         "sub-clips) or smaller batches get proportionally fewer epochs, so that every run takes "
-        f"as many steps.{_warmup_sentence(plan)} Test split; mean ± sample std over seeds (no std from one seed).",
+        f"as many steps.{_backbone_sentence(plan)}{_warmup_sentence(plan)} Test split; mean ± sample std over seeds (no std from one seed).",
         "",
         "## Table 1",
         "",

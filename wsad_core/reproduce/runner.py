@@ -30,6 +30,7 @@ from wsad_core.project import Project, RunRecord
 from wsad_core.project.run_liveness import settle_orphaned_runs
 from wsad_core.reproduce.jobs import Job, Resolved, plan_jobs, resolve
 from wsad_core.reproduce.plan import Plan
+from wsad_core.reproduce.pretraining import keep_backbone, pretraining_overrides
 from wsad_core.reproduce.store import ResultStore, finite
 from wsad_core.reproduce.worlds import TUNED_DETECTOR, SeedWorld, seed_world
 from wsad_core.train import make_config, read_events, train
@@ -148,13 +149,38 @@ def _tuned_entry(evaluation: RunEvaluation) -> dict[str, Any]:
     }
 
 
+def ensure_backbone(plan: Plan, out: Path, log: Log = print) -> Path | None:
+    """The plan's pretrained backbone under ``out``: trained once in its own world (resumed
+    when interrupted), then kept at :meth:`Plan.backbone_file`; None for a random start."""
+    target = plan.backbone_file(out)
+    if target is None or target.is_file():
+        return target
+    world = seed_world(out, plan.preset, plan.pretrain_seed)
+    world.ensure_main()
+    detections = world.ensure_actor_clip_set()
+    job = Job("pretrain", plan.pretrain, plan.pretrain_seed, "naive")
+    overrides = pretraining_overrides(plan.model, plan.pretrain_epochs, plan.lr, detections)
+    log(f"{job.key}: pretraining the backbone ({plan.pretrain_epochs} epochs)")
+    started = time.perf_counter()
+    with Project.open(world.main_dir) as project:
+        run = _train(project, job, Resolved(world.main_dir, overrides, "", {}), log)
+        if run.status != "done":
+            raise Interrupted(f"{job.key}: run {run.id} {run.status}; run the same command again to resume")
+        checkpoint = project.run_dir(run.id) / "checkpoints" / "last.pt"
+    keep_backbone(checkpoint, target)
+    log(f"{job.key}: run {run.id} in {time.perf_counter() - started:.0f} s; backbone {target}")
+    return target
+
+
 def run_plan(plan: Plan, out: Path, store: ResultStore, log: Log = print, parallel: int = 1) -> ResultStore:
     """Run every job of ``plan`` not yet in ``store``, recording each as it finishes;
-    ``parallel`` jobs at a time."""
+    ``parallel`` jobs at a time (after the plan's pretraining, if any)."""
     jobs = plan_jobs(plan)
     worlds = {world_key(plan, job): seed_world(out, *world_key(plan, job)) for job in jobs}
     todo = [job for job in jobs if not store.done(job.key)]
     log(f"{len(jobs)} jobs, {len(jobs) - len(todo)} already done")
+    if todo:
+        ensure_backbone(plan, out, log)
     if parallel > 1:
         _run_parallel(todo, plan, worlds, store, log, parallel)
         return store

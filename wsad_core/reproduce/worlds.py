@@ -3,7 +3,8 @@
 ``<out>/worlds/<preset>-seed<S>/main`` is the generated world imported as a project (whole-video
 weak labels, the simulated detections). The detector-noise sweep adds detection sets to it,
 re-simulated for the same scenes at another recall, and the table's second evaluation one
-of a detector tuned on the annotated actors (:data:`TUNED_DETECTOR`). Each sub-clip duration gets its own
+of a detector tuned on the annotated actors (:data:`TUNED_DETECTOR`); a pretraining world the
+actors' action clips (:mod:`wsad_core.reproduce.pretraining`). Each sub-clip duration gets its own
 project next to it (``subclip-<seconds>``) over the same video files, since a run trains on
 every labelled clip of its project. Finished steps leave a ``reproduce.json`` note, so an
 interrupted build is redone and a finished one is reused.
@@ -25,6 +26,7 @@ from wsad_core.detect import import_precomputed
 from wsad_core.errors import WsadError
 from wsad_core.formats import AvaRow, ClipLabelRow, write_ava_csv, write_clip_labels_csv
 from wsad_core.project import Project, import_ava_ground_truth, import_clip_labels
+from wsad_core.reproduce.pretraining import actor_clip_rows
 from wsad_core.synthetic import WorldManifest, generate_world, read_manifest, simulate_detections, simulate_video
 from wsad_core.synthetic.export import detection_rows
 from wsad_core.synthetic.project_import import import_world
@@ -168,6 +170,16 @@ class SeedWorld:
             note["tuned_set"] = self._imported(rows, "detections_tuned.csv")
             _write_note(self.main_dir, note)
         return note["tuned_set"]
+
+    def ensure_actor_clip_set(self) -> str:
+        """The detection set of the actors' true boxes where they act (the pretraining
+        world's "Kinetics" clips), imported once, then remembered."""
+        self.ensure_main()
+        note = _read_note(self.main_dir)
+        if not note.get("actor_clip_set"):
+            note["actor_clip_set"] = self._imported(actor_clip_rows(self.scenes()), "detections_actor_clips.csv")
+            _write_note(self.main_dir, note)
+        return note["actor_clip_set"]
 
     def subclip_dir(self, seconds: float) -> Path:
         return self.root / f"subclip-{seconds:g}s"

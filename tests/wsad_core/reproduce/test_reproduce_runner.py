@@ -215,6 +215,37 @@ def test_a_run_of_an_older_version_is_reused_and_a_killed_one_resumes(tmp_path):
     assert not runner_module._same_config({**older, "a_removed_option": 1}, first.config)
 
 
+@pytest.mark.slow
+def test_the_backbone_is_pretrained_once_and_the_runs_load_it(tmp_path):
+    import torch
+
+    from wsad_core.reproduce.jobs import resolve
+    from wsad_core.reproduce.plan import with_pretraining
+    from wsad_core.train.setup import load_snapshot
+
+    plan = with_pretraining(dataclasses.replace(PLAN, seeds=(0,), extra_overrides=("data.tubelet_length=8",)),
+                            "actor-clips", seed=7, epochs=1)
+    said = []
+    backbone = runner_module.ensure_backbone(plan, tmp_path, said.append)
+    assert backbone == plan.backbone_file(tmp_path) and backbone.is_file()
+    assert said[0] == "pretrain/actor-clips/seed7: pretraining the backbone (1 epochs)"
+    pretraining = seed_world(tmp_path, "tiny", 7)
+    with Project.open(pretraining.main_dir) as project:
+        (run,) = project.runs()
+        assert run.status == "done" and run.config["mode"] == "naive"
+        assert load_snapshot(project.run_dir(run.id) / "snapshot.json")["detection_set"] == \
+            pretraining.ensure_actor_clip_set()
+    kept = torch.load(backbone, weights_only=True)
+    assert runner_module.ensure_backbone(plan, tmp_path, said.append) == backbone and len(said) == 2  # once
+    world = seed_world(tmp_path, "tiny", 0)
+    resolved = resolve(Job("table", "mil_max", 0, "mil_max"), plan, world)
+    with Project.open(resolved.project) as project:
+        run = runner_module._train(project, Job("table", "mil_max", 0, "mil_max"), resolved, said.append)
+        assert run.status == "done" and run.config["pretrained"] == str(backbone.resolve())
+        trained = torch.load(project.run_dir(run.id) / "checkpoints" / "last.pt", weights_only=True)
+    assert set(kept) == set(trained)
+
+
 def test_worlds_not_built_yet_are_generated_side_by_side_as_one_at_a_time_would(tmp_path):
     worlds = [seed_world(tmp_path / "side", "tiny", seed) for seed in (0, 1, 2)]
     worlds[2].ensure_main()
@@ -238,3 +269,18 @@ def test_the_command_line_sets_the_mil_warmup(monkeypatch, tmp_path):
     assert main(["bench", "reproduce", "--out", str(tmp_path), "--quick", "--mil-warmup", "0.25"]) == 0
     assert main(["bench", "reproduce", "--out", str(tmp_path), "--quick", "--mil-warmup", "0"]) == 0
     assert [plan.mil_naive_warmup for plan in plans] == [0.25, None]
+
+
+def test_the_command_line_chooses_the_backbone(monkeypatch, tmp_path):
+    import wsad_core.reproduce as reproduce_package
+
+    plans = []
+    monkeypatch.setattr(reproduce_package, "reproduce", lambda plan, out, **_: plans.append(plan))
+    assert main(["bench", "reproduce", "--out", str(tmp_path), "--quick", "--pretrain", "actor-clips"]) == 0
+    assert main(["bench", "reproduce", "--out", str(tmp_path), "--quick", "--pretrain", "actor-clips",
+                 "--pretrain-seed", "50"]) == 0
+    assert main(["bench", "reproduce", "--out", str(tmp_path), "--quick", "--pretrain", "none"]) == 0
+    assert [(p.pretrain, p.pretrain_seed) for p in plans] == [("actor-clips", 100), ("actor-clips", 50), (None, None)]
+    assert main(["bench", "reproduce", "--out", str(tmp_path), "--quick", "--pretrain-seed", "50"]) != 0
+    assert main(["bench", "reproduce", "--out", str(tmp_path), "--quick", "--pretrain", "kinetics"]) != 0
+    assert len(plans) == 3

@@ -88,6 +88,49 @@ def test_the_tuned_detection_set_covers_the_actors_of_the_same_scenes(world):
     assert len(rows) < len(read_ava_csv(world.manifest.path("detections"), kind="boxes"))
 
 
+def test_the_actor_clip_set_is_the_actors_true_boxes_where_they_act(world):
+    import numpy as np
+
+    from wsad_core.formats import read_ava_csv
+
+    clips = world.ensure_actor_clip_set()
+    assert clips not in (world.ensure_main(), world.ensure_tuned_set()) and world.ensure_actor_clip_set() == clips
+    rows = read_ava_csv(world.world_dir / "detections_actor_clips.csv", kind="boxes")
+    scenes = world.scenes()
+    acting = sum(int(scene.labels().any(axis=2).sum()) for scene in scenes)
+    assert len(rows) == acting > 0
+    for scene in scenes:
+        size = np.array([scene.width, scene.height] * 2)
+        for row in (r for r in rows if r.video_id == scene.video_id):
+            frame = round(row.timestamp * scene.fps)
+            doing = [p for p in range(len(scene.figures)) if scene.labels()[frame, p].any()]
+            assert all(not scene.figures[p].bystander for p in doing)
+            truth = scene.boxes[frame, doing]
+            assert np.abs(truth - np.array(row.box) * size).max(axis=1).min() < 0.1  # a true box, unjittered (3 decimals)
+
+
+def test_a_pretrained_plan_starts_every_run_from_its_backbone(world):
+    from wsad_core.reproduce.plan import with_pretraining
+
+    plan = with_pretraining(quick_plan(4, preset="tiny"), "actor-clips")
+    assert (plan.pretrain_seed, plan.pretrain_epochs) == (100, 16)
+    out = world.root.parent.parent
+    backbone = out / "pretrained" / "actor-clips-seed100-16ep.pt"
+    assert plan.backbone_file(out) == backbone
+    table = resolve(Job("table", "mil_max", 4, "mil_max"), plan, world)
+    scratch = resolve(Job("table", "mil_max", 4, "mil_max"), quick_plan(4, preset="tiny"), world)
+    assert f"pretrained={backbone.resolve()}" in table.overrides
+    named = " pretrained=pretrained/actor-clips-seed100-16ep.pt"  # relative to the output folder
+    assert named in table.identity and table.identity.replace(named, "") == scratch.identity
+    assert with_pretraining(plan, None) == quick_plan(4, preset="tiny")
+    with pytest.raises(WsadError, match="must not be one of"):
+        with_pretraining(plan, "actor-clips", seed=4)
+    with pytest.raises(WsadError, match="unknown pretraining"):
+        with_pretraining(plan, "kinetics")
+    with pytest.raises(WsadError, match="need pretrain"):
+        dataclasses.replace(quick_plan(4, preset="tiny"), pretrain_seed=100)
+
+
 def test_subclip_project(world):
     seconds = 1.0
     root, key, stats = world.ensure_subclip(seconds)
