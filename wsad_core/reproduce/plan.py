@@ -118,6 +118,13 @@ class Plan:
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
+    @property
+    def label(self) -> str:
+        """The plan's name, and its pretraining when it has one: what its results and report
+        files are called, so that tables from a random and a pretrained backbone can share
+        one output folder (and its worlds)."""
+        return self.name if self.pretrain is None else f"{self.name}-pretrained-{self.pretrain}"
+
     def backbone_file(self, out: Path) -> Path | None:
         """The pretrained checkpoint the plan's runs start from under ``out`` (None: random)."""
         if self.pretrain is None:

@@ -29,6 +29,10 @@ def _warmup_sentence(plan: Mapping[str, Any]) -> str:
             "its video's labels), then with MIL; the naive and fully supervised runs are unchanged.")
 
 
+def _pretrained_title(plan: Mapping[str, Any]) -> str:
+    return f", pretrained backbone: {plan['pretrain']}" if plan.get("pretrain") else ""
+
+
 def _backbone_sentence(plan: Mapping[str, Any]) -> str:
     if not plan.get("pretrain"):
         return " Every run starts from a random backbone."
@@ -41,7 +45,7 @@ def markdown(summary: Mapping[str, Any], plan: Mapping[str, Any]) -> str:
     """The report as Markdown: setup, Table 1, the sweeps and which claims held."""
     seeds = ", ".join(str(s) for s in plan["seeds"])
     lines = [
-        f"# Reproduction on the synthetic world ({plan['name']} plan)",
+        f"# Reproduction on the synthetic world ({plan['name']} plan{_pretrained_title(plan)})",
         "",
         f"World preset `{plan['preset']}`{_subclip_world(plan)}, world seeds {seeds}; model `{plan['model']}`, "
         f"{plan['epochs']} epochs per run, lr {plan['lr']:g}, {plan['bags_per_batch']} bags x "

@@ -13,8 +13,9 @@ from wsad_core.reproduce.store import ResultStore
 
 
 def results_path(out: Path, plan: Plan) -> Path:
-    """Each plan keeps its own results file, so a quick run never mixes into the default one."""
-    return out / f"results-{plan.name}.json"
+    """Each plan keeps its own results file, so a quick run never mixes into the default one,
+    nor a pretrained table into one from a random backbone."""
+    return out / f"results-{plan.label}.json"
 
 
 def reproduce(
@@ -26,9 +27,9 @@ def reproduce(
     started = time.perf_counter()
     store = ResultStore(results_path(out, plan), plan.to_dict())
     run_plan(plan, out, store, log, parallel)
-    document = write_report({"plan": store.plan, "entries": store.entries}, out / f"report-{plan.name}", json_path)
+    document = write_report({"plan": store.plan, "entries": store.entries}, out / f"report-{plan.label}", json_path)
     minutes = (time.perf_counter() - started) / 60
-    log(f"report in {out / f'report-{plan.name}'} ({minutes:.1f} min this invocation)")
+    log(f"report in {out / f'report-{plan.label}'} ({minutes:.1f} min this invocation)")
     for line in closing_lines(document):
         log(line)
     return document

@@ -196,3 +196,21 @@ def test_the_setup_says_when_mil_runs_start_naively(results, tmp_path):
     results["plan"] = {**PLAN, "mil_naive_warmup": 0.25}
     write_report(results, tmp_path / "warm", None)
     assert "first 25 % of epochs naively" in (tmp_path / "warm" / "report.md").read_text()
+
+
+def test_the_setup_names_the_backbone_and_a_pretrained_plan_has_files_of_its_own(results, tmp_path):
+    from wsad_core.reproduce import quick_plan
+    from wsad_core.reproduce.plan import with_pretraining
+    from wsad_core.reproduce.run import results_path
+
+    write_report(results, tmp_path / "plain", None)
+    assert "random backbone" in (tmp_path / "plain" / "report.md").read_text()
+    results["plan"] = {**PLAN, "pretrain": "actor-clips", "pretrain_seed": 100, "pretrain_epochs": 16}
+    write_report(results, tmp_path / "pre", None)
+    text = (tmp_path / "pre" / "report.md").read_text()
+    assert "pretrained backbone: actor-clips" in text.splitlines()[0]
+    assert "pretrained 16 epochs on the annotated actors' action clips of world seed 100" in text
+    plan = quick_plan(0)
+    pretrained = with_pretraining(plan, "actor-clips")
+    assert results_path(tmp_path, plan).name == "results-quick.json"
+    assert results_path(tmp_path, pretrained).name == "results-quick-pretrained-actor-clips.json"
