@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from wsad_core.detect import detection_sets
-from wsad_core.evaluate.run_eval import stored_evaluation
+from wsad_core.evaluate.metrics_file import stored_evaluation
 from wsad_core.project.store import project_cache_dir
 from wsad_studio.cli_process import CliProcess
 

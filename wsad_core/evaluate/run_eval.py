@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timezone
 from pathlib import Path
@@ -26,6 +26,7 @@ from typing import Any
 from wsad_core.errors import WsadError
 from wsad_core.evaluate.ava_io import AvaArrays
 from wsad_core.evaluate.frame_ap import FrameApResult, frame_ap
+from wsad_core.evaluate.metrics_file import with_history
 from wsad_core.evaluate.pr_curves import PrCurve, frame_pr_curves
 from wsad_core.evaluate.report_plots import plot_per_class_ap, plot_pr_curves
 from wsad_core.evaluate.run_detections import detected_tubes, keyframe_rows, label_ids, project_gt_tubes
@@ -165,40 +166,13 @@ def evaluate_run(
     return result
 
 
-BY_DETECTION_SET = "by_detection_set"
-
-
-def stored_evaluation(metrics: Mapping[str, Any], split: str, detection_set: str | None = None) -> dict[str, Any] | None:
-    """One split's evaluation from a run's ``metrics.json``: the latest, or with ``detection_set``
-    the latest that scored those person boxes (None when there is none)."""
-    entry = metrics.get(split)
-    if not isinstance(entry, dict):
-        return None
-    if detection_set is None:
-        return entry
-    if entry.get(BY_DETECTION_SET) is None and entry.get("detection_set") == detection_set:
-        return entry  # written before evaluations were kept per detection set
-    return (entry.get(BY_DETECTION_SET) or {}).get(detection_set)
-
-
-def _with_history(previous: dict[str, Any] | None, summary: dict[str, Any]) -> dict[str, Any]:
-    """``summary`` as a split's entry, keeping the other detection sets' evaluations."""
-    previous = previous or {}
-    history = dict(previous.get(BY_DETECTION_SET) or {})
-    if not history and previous.get("detection_set"):
-        history[previous["detection_set"]] = previous
-    if summary["detection_set"]:
-        history[summary["detection_set"]] = summary
-    return {**summary, BY_DETECTION_SET: history}
-
-
 def _save(project: Project, run: int | str, result: RunEvaluation, curves: dict[int, PrCurve]) -> None:
     run_dir = project.run_dir(run)
     split = result.split
     summary = result.to_json()
     metrics_path = run_dir / "metrics.json"
     stored = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}
-    stored[split] = _with_history(stored.get(split), summary)
+    stored[split] = with_history(stored.get(split), summary)
     with atomic_output(metrics_path, force=True) as temp:
         temp.write_text(json.dumps(stored, indent=2))
     result.files["metrics"] = metrics_path

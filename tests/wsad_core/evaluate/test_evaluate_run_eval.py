@@ -154,20 +154,3 @@ def test_eval_run_predicts_again_when_asked_for_another_detection_set(predicted_
     assert sorted(stored["by_detection_set"]) == sorted([key, trained_on])
     assert stored["by_detection_set"][key]["frame_ap"]["n_det"] == kept.frame_ap.n_det
     assert stored["by_detection_set"][trained_on]["frame_ap"]["mAP"] == stored["frame_ap"]["mAP"]
-
-
-def test_stored_evaluation_picks_the_latest_or_a_detection_sets():
-    from wsad_core.evaluate.run_eval import _with_history, stored_evaluation
-
-    older = {"split": "test", "detection_set": "precomputed-a", "frame_ap": {"mAP": 0.2}}
-    assert stored_evaluation({"test": older}, "test", "precomputed-a") is older  # written before the history
-    assert stored_evaluation({"test": older}, "test", "precomputed-b") is None
-    newer = {"split": "test", "detection_set": "precomputed-b", "frame_ap": {"mAP": 0.4}}
-    metrics = {"test": _with_history(older, newer)}
-    assert stored_evaluation(metrics, "test")["frame_ap"]["mAP"] == 0.4
-    assert stored_evaluation(metrics, "test", "precomputed-a")["frame_ap"]["mAP"] == 0.2
-    again = {**older, "frame_ap": {"mAP": 0.3}}
-    metrics = {"test": _with_history(metrics["test"], again)}
-    assert stored_evaluation(metrics, "test", "precomputed-a")["frame_ap"]["mAP"] == 0.3
-    assert stored_evaluation(metrics, "test", "precomputed-b")["frame_ap"]["mAP"] == 0.4
-    assert stored_evaluation(metrics, "val") is None
