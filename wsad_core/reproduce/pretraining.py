@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from wsad_core.files import atomic_output
 from wsad_core.formats import AvaRow
 from wsad_core.synthetic.detector import Detection
 from wsad_core.synthetic.export import detection_rows
@@ -53,8 +54,6 @@ def backbone_path(out: Path, kind: str, seed: int, epochs: int) -> Path:
 
 def keep_backbone(checkpoint: Path, target: Path) -> Path:
     """Copy a finished pretraining run's checkpoint to ``target`` (atomically)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.partial")
-    shutil.copyfile(checkpoint, temp)
-    temp.replace(target)
+    with atomic_output(target, force=True) as temp:
+        shutil.copyfile(checkpoint, temp)
     return target
